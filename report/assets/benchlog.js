@@ -1,0 +1,72 @@
+// Draws every .benchlog-chart from the figure JSON in its data-figure attribute.
+// Subscribed to Material's document$ so charts are drawn again after instant navigation swaps the page,
+// and re-themed when the light/dark palette toggle changes <body data-md-color-scheme>.
+(function () {
+  if (window.benchlogCharts) return; // loaded once per document, even if a page swap re-runs scripts
+  var THEMES = {
+    "default": { font: "#2b2b2b", grid: "rgba(0,0,0,0.12)", zero: "rgba(0,0,0,0.3)" },
+    "slate": { font: "#e2e4e9", grid: "rgba(255,255,255,0.15)", zero: "rgba(255,255,255,0.35)" }
+  };
+
+  function scheme() {
+    var name = document.body.getAttribute("data-md-color-scheme");
+    return THEMES[name] ? name : "default";
+  }
+
+  function themeLayout(name) {
+    var t = THEMES[name];
+    var axis = { gridcolor: t.grid, zerolinecolor: t.zero, linecolor: t.grid, color: t.font };
+    return {
+      "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+      "font.color": t.font, "title.font.color": t.font, "legend.font.color": t.font,
+      "xaxis.gridcolor": axis.gridcolor, "xaxis.zerolinecolor": axis.zerolinecolor, "xaxis.color": axis.color,
+      "yaxis.gridcolor": axis.gridcolor, "yaxis.zerolinecolor": axis.zerolinecolor, "yaxis.color": axis.color
+    };
+  }
+
+  function applyFlat(layout, flat) {
+    Object.keys(flat).forEach(function (path) {
+      var keys = path.split("."), obj = layout;
+      for (var i = 0; i < keys.length - 1; i++) { obj = obj[keys[i]] = obj[keys[i]] || {}; }
+      obj[keys[keys.length - 1]] = flat[path];
+    });
+    return layout;
+  }
+
+  function draw(el) {
+    if (el.getAttribute("data-drawn") === "true" && el.querySelector("svg.main-svg")) return;
+    var figure;
+    try { figure = JSON.parse(el.getAttribute("data-figure")); }
+    catch (e) { el.textContent = "Chart data is unreadable: " + e.message; return; }
+    var name = scheme();
+    var layout = applyFlat(figure.layout || {}, themeLayout(name));
+    Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false });
+    el.setAttribute("data-drawn", "true");
+    el.setAttribute("data-theme", name);
+  }
+
+  function drawAll() {
+    if (typeof Plotly === "undefined") return;
+    document.querySelectorAll(".benchlog-chart").forEach(draw);
+  }
+
+  function rethemeAll() {
+    var name = scheme();
+    document.querySelectorAll(".benchlog-chart[data-drawn=true]").forEach(function (el) {
+      if (el.getAttribute("data-theme") === name) return;
+      Plotly.relayout(el, themeLayout(name));
+      el.setAttribute("data-theme", name);
+    });
+  }
+
+  window.benchlogCharts = { drawAll: drawAll, rethemeAll: rethemeAll };
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(drawAll);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+  new MutationObserver(rethemeAll).observe(document.body,
+    { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+})();

@@ -1,0 +1,45 @@
+"""Upgrades older result files to the current format, one small `update_to_N` step per version (asv's way)."""
+
+from .schema import FORMAT_VERSION
+
+
+def update_to_2(doc):
+    """Version 1 (the first prototype) keyed variants by name under `results` and kept flat machine fields."""
+    if doc.get("kind") == "machine" or "cpu_model" in doc and "results" not in doc:
+        cpu = {"model": doc.pop("cpu_model", None) or "unknown", "flags": doc.pop("flags", {})}
+        if "cores" in doc:
+            cpu["logical_cores"] = doc.pop("cores")
+        doc["cpu"] = cpu
+        doc["kind"] = "machine"
+        doc["machine_id"] = doc.pop("machine", doc.get("machine_id"))
+        doc.setdefault("label", doc["machine_id"])
+        return doc
+    doc["kind"] = "run"
+    doc["machine_id"] = doc.pop("machine", doc.get("machine_id"))
+    doc["started_at"] = doc.pop("started", doc.get("started_at"))
+    doc.setdefault("complete", True)
+    doc.setdefault("source", {"kind": "measured"})
+    model = doc.get("model")
+    if isinstance(model, str):
+        doc["model"] = {"name": model, "weights": doc.pop("weights", "unknown")}
+    variants = []
+    for vid, entry in (doc.pop("results", None) or {}).items():
+        entry = dict(entry, id=vid)
+        if "size_bytes" in entry:
+            entry["size"] = {"bytes": entry.pop("size_bytes")}
+        variants.append(entry)
+    doc["variants"] = variants
+    return doc
+
+
+STEPS = {2: update_to_2}
+
+
+def migrate(doc):
+    """Bring `doc` (already known to be older than FORMAT_VERSION) up to date, step by step."""
+    version = doc.get("format_version")
+    while version < FORMAT_VERSION:
+        version += 1
+        doc = STEPS[version](doc)
+        doc["format_version"] = version
+    return doc

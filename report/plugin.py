@@ -1,0 +1,57 @@
+"""The MkDocs plugin: generates the result pages at build time and expands chart/table tags in posts."""
+
+import logging
+from pathlib import Path
+
+import plotly
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File
+
+from .load import load_results
+from .pages import Renderer
+from .tags import TagError, expand_tags
+
+log = logging.getLogger("mkdocs.plugins.benchlog")
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+ASSET_DIR = "assets/benchlog"
+
+
+class BenchlogConfig(Config):
+    results_dir = config_options.Type(str, default="results")
+    templates_dir = config_options.Type(str, default="templates/pages")
+
+
+class BenchlogPlugin(BasePlugin[BenchlogConfig]):
+    def on_config(self, config):
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.results_dir = root / self.config.results_dir
+        self.templates_dir = root / self.config.templates_dir
+        return config
+
+    def on_files(self, files, config):
+        results = load_results(self.results_dir)
+        for problem in results.problems:
+            log.warning("skipped: %s", problem)
+        self.renderer = Renderer(results, self.templates_dir)
+        for src_uri, markdown in self.renderer.pages().items():
+            files.append(File.generated(config, src_uri, content=markdown))
+        for source in [PLOTLY_JS, *sorted(ASSETS.iterdir())]:
+            files.append(File.generated(config, f"{ASSET_DIR}/{source.name}", abs_src_path=str(source)))
+        return files
+
+    def on_page_markdown(self, markdown, page, config, files):
+        try:
+            return expand_tags(markdown, self.renderer)
+        except TagError as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+    def on_serve(self, server, config, builder):
+        for path in (self.results_dir, self.templates_dir, ASSETS):
+            if path.exists():
+                server.watch(str(path))
+        return server
