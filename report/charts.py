@@ -70,7 +70,7 @@ def fidelity_chart(frame):
             "type": "scatter", "mode": "markers+text", "name": series,
             "x": [float(v) for v in group.latency_ms], "y": [float(v) for v in group.error],
             "text": list(group.variant_label), "textposition": "top center",
-            "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {r.argmax or '—'}"
+            "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {r.argmax_agreement or '—'}"
                           for r in group.itertuples()], "hoverinfo": "text",
             "marker": {"size": 12, "symbol": "diamond-open" if group.transcribed.iloc[0] else "circle"},
         })

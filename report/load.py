@@ -137,7 +137,7 @@ def _to_problem(path, error):
         return ResultFileError(path, _join(where, extra[0] if extra else "?"), "is not a known field")
     if kind == "type":
         wanted = error.validator_value
-        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        wanted = " or ".join(map(TYPE_WORDS.get, wanted)) if isinstance(wanted, list) else TYPE_WORDS[wanted]
         return ResultFileError(path, where or "(top level)",
                                f"must be {wanted}, got {_type_name(error.instance)} {_show(error.instance)}")
     if kind in ("enum", "const"):
@@ -148,6 +148,10 @@ def _to_problem(path, error):
         return ResultFileError(path, where, f"{_show(error.instance)} must be lower-case letters, digits, "
                                             "'.', '_' or '-' (it names a folder and a page)")
     return ResultFileError(path, where, error.message)
+
+
+TYPE_WORDS = {"number": "a number", "integer": "a whole number", "string": "a string", "object": "an object",
+              "array": "a list", "boolean": "true or false", "null": "null"}
 
 
 def _field_path(parts):
@@ -190,7 +194,7 @@ def _load_machine_folder(folder, results):
         return
     try:
         machine = Machine(folder.name, read_document(machine_path, "machine"), machine_path)
-        _check_claim(machine_path, machine.doc["machine_id"], folder.name)
+        _check_claim(machine_path, machine.doc["machine_id"])
     except ResultFileError as exc:
         results.problems.extend(exc.problems)
         return
@@ -203,7 +207,7 @@ def _load_machine_folder(folder, results):
 def _load_run(path, machine, results):
     try:
         doc = read_document(path, "run")
-        _check_claim(path, doc["machine_id"], machine.id)
+        _check_claim(path, doc["machine_id"])
         cpu = doc.get("cpu_model")
         if cpu is not None and cpu != machine.cpu["model"]:
             raise ResultFileError(path, "cpu_model", f"{_show(cpu)} differs from {_show(machine.cpu['model'])} in "
@@ -217,9 +221,10 @@ def _load_run(path, machine, results):
     results.runs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
 
 
-def _check_claim(path, claimed, folder):
-    if claimed != folder:
-        raise ResultFileError(path, "machine_id", f"says '{claimed}' but the file is in results/{folder}/; "
+def _check_claim(path, claimed):
+    folder = Path(path).parent
+    if claimed != folder.name:
+        raise ResultFileError(path, "machine_id", f"says '{claimed}' but the file is in {folder}/; "
                                                   "the folder name is the machine id")
 
 

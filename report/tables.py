@@ -11,7 +11,7 @@ STAT_NAMES = {"p50": "median", "mean": "mean", "reported": "statistic not stated
 COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "series", "transcribed", "source", "variant_id",
            "variant_label", "backend", "precision", "status", "reason", "providers", "latency_ms", "latency_stat",
            "p90_ms", "throughput_per_s", "size_mib", "size_reported", "size_flag", "max_abs_error", "abs_error",
-           "argmax", "cosine", "peak_rss_mib", "speedup", "notes"]
+           "argmax_agreement", "cosine", "peak_rss_mib", "speedup", "notes"]
 
 
 def present(value):
@@ -64,7 +64,7 @@ def variant_rows(machine, run):
             "throughput_per_s": v.get("throughput_per_s"),
             "size_mib": size_mib(size), "size_reported": size.get("reported"), "size_flag": size.get("flag"),
             "max_abs_error": fidelity.get("max_abs_error"), "abs_error": fidelity.get("abs_error"),
-            "argmax": argmax_text(fidelity), "cosine": fidelity.get("cosine"),
+            "argmax_agreement": argmax_text(fidelity), "cosine": fidelity.get("cosine"),
             "peak_rss_mib": rss / 2**20 if rss is not None else None,
             "speedup": None, "notes": list(v.get("notes") or []),
         })
@@ -165,4 +165,4 @@ def cpu_feature_table(results):
         for machine in results.machines.values():
             row[machine.id] = feature_support(machine.cpu, flags)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype(object)

@@ -1,0 +1,49 @@
+# The README's two commands: `make site` (set up, measure this machine quickly, build the site) and
+# `make test` (set up everything the tests need, run them). Both work from a fresh clone.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# torch first and pinned: an unpinned requirement downloads a multi-GB CUDA build.
+TORCH  := torch==2.13.0
+
+.PHONY: site test serve setup-report setup-bench setup-test setup-system quick-run build clean
+
+site: setup-report build
+
+test: setup-test
+	$(PY) -m pytest -q
+
+serve: setup-report
+	$(VENV)/bin/mkdocs serve
+
+build:
+	$(VENV)/bin/mkdocs build --strict
+
+quick-run:
+	$(VENV)/bin/benchlog run --quick
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+setup-report: $(PY)
+	$(PIP) install -e .
+
+setup-bench: $(PY)
+	$(PIP) install $(TORCH)
+	$(PIP) install -e ".[bench]"
+
+setup-test: setup-system setup-bench
+	$(PIP) install -e ".[bench,test]"
+
+# Debian's chromium (the browser tests drive it through Playwright; never `playwright install`)
+# and Noto CJK so Korean text renders.
+setup-system:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+clean:
+	rm -rf public .pytest_cache

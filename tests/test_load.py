@@ -1,0 +1,101 @@
+"""Loading, validation (every message a user sees), migration and defaults of result files."""
+
+import json
+
+from report.load import load_results, read_document
+from report.schema import FORMAT_VERSION
+
+from conftest import DATA
+
+BROKEN = DATA / "broken"
+
+
+def problems_by_case():
+    results = load_results(BROKEN)
+    return {p.path.split("/")[-2]: str(p) for p in results.problems}, results
+
+
+def test_valid_results_load_without_problems():
+    results = load_results(DATA / "results")
+    assert results.problems == []
+    assert sorted(results.machines) == ["old-box", "test-box"]
+    assert [r.id for r in results.runs_of("test-box")] == ["20260101T000000Z-tiny-distilbert"]
+
+
+def test_each_broken_file_gives_one_line_naming_file_and_field():
+    problems, results = problems_by_case()
+    b = str(BROKEN)
+    run = "20260101T000000Z-tiny.json"
+    assert problems == {
+        "bad-status": f'{b}/bad-status/{run}: variants[1].status: must be one of "ok", "skipped", "failed", '
+                      'got "great"',
+        "conflict": f'{b}/conflict/{run}: cpu_model: "Intel(R) Xeon(R) Platinum 8480+" differs from '
+                    f'"AMD EPYC 9R14" in {b}/conflict/machine.json: two CPUs claim machine id \'conflict\'; '
+                    'move this run to its own machine id',
+        "missing-field": f"{b}/missing-field/{run}: started_at: is missing (required)",
+        "moved": f"{b}/moved/machine.json: machine_id: says 'someone-else' but the file is in {b}/moved/; "
+                 "the folder name is the machine id",
+        "newer": f"{b}/newer/{run}: format_version: 99 is newer than this benchlog reads ({FORMAT_VERSION}); "
+                 "upgrade benchlog (git pull, then the README's set-up) to read it",
+        "no-machine": f"{b}/no-machine/machine.json: is missing; every results/<machine>/ folder needs one "
+                      "(benchlog run writes it)",
+        "truncated": f"{b}/truncated/{run}: is not valid JSON (line 81, column 15: Expecting ':' delimiter); "
+                     "it may be truncated",
+        "unknown-field": f"{b}/unknown-field/{run}: variants[2].latncy_ms: is not a known field",
+        "wrong-type": f'{b}/wrong-type/{run}: variants[0].latency_ms.p50: must be a number, got a string "fast"',
+    }
+    assert all("\n" not in line for line in problems.values())
+    # Bad runs are skipped; their machines (valid) still load.
+    assert results.runs == []
+    assert "conflict" in results.machines and "moved" not in results.machines
+
+
+def test_every_problem_of_one_file_is_reported(tmp_path):
+    machine = json.loads((DATA / "results/test-box/machine.json").read_text())
+    machine["label"] = 3
+    machine["cpu"]["logical_cores"] = "two"
+    (tmp_path / "test-box").mkdir()
+    (tmp_path / "test-box/machine.json").write_text(json.dumps(machine))
+    fields = [p.field for p in load_results(tmp_path).problems]
+    assert fields == ["cpu.logical_cores", "label"]
+
+
+def test_old_format_is_migrated():
+    results = load_results(DATA / "results")
+    machine = results.machines["old-box"]
+    assert machine.doc["format_version"] == FORMAT_VERSION
+    assert machine.cpu["model"] == "Intel(R) Core(TM) i7-1185G7"
+    assert machine.cpu["logical_cores"] == 8
+    (run,) = results.runs_of("old-box")
+    assert run.doc["model"] == {"name": "distilbert-base-uncased", "weights": "pretrained",
+                                "architecture": None, "parameters": None}
+    assert [v["id"] for v in run.variants] == ["pytorch-fp32", "ort-cpu-int8"]
+    assert run.variants[0]["size"]["bytes"] == 267000000
+
+
+def test_optional_fields_are_filled_with_empty_values():
+    doc = read_document(DATA / "results/old-box/20250101T000000Z-old.json", "run")
+    variant = doc["variants"][0]
+    assert variant["fidelity"]["cosine"] is None
+    assert variant["notes"] == []
+    assert variant["reason"] is None
+
+
+def test_a_wrong_top_level_type_is_one_line(tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m/machine.json").write_text("[1, 2]")
+    (problem,) = load_results(tmp_path).problems
+    assert str(problem) == f"{tmp_path}/m/machine.json: must hold a JSON object, not a list"
+
+
+def test_missing_results_folder_is_empty(tmp_path):
+    results = load_results(tmp_path / "nothing")
+    assert results.machines == {} and results.problems == []
+
+
+def test_the_committed_results_are_valid():
+    from conftest import ROOT
+
+    results = load_results(ROOT / "results")
+    assert results.problems == []
+    assert "colab-intel-xeon-2.20ghz-2vcpu" in results.machines

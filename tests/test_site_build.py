@@ -1,0 +1,79 @@
+"""`mkdocs build --strict` of the real site, of a broken one, and of one with a new result file."""
+
+import shutil
+
+from conftest import DATA, mkdocs_build
+
+
+def test_the_real_site_builds_strict(site_copy):
+    done = mkdocs_build(site_copy)
+    assert done.returncode == 0, done.stderr
+    public = site_copy / "public"
+    for page in ("results/index.html", "results/comparison/index.html", "results/cpu-features/index.html",
+                 "results/machines/colab-intel-xeon-2.20ghz-2vcpu/index.html",
+                 "blog/2025/11/30/distilbert-onnx-openvino/index.html", "assets/benchlog/plotly.min.js"):
+        assert (public / page).is_file(), page
+    post = (public / "blog/2025/11/30/distilbert-onnx-openvino/index.html").read_text()
+    assert "{{ benchlog" not in post
+    assert post.count('class="benchlog-chart"') == 4  # the post's four chart tags
+    assert "예상과는 다르게 OpenVINO를 추가하였더니 더 느려졌다" in post
+    # No CDN: every script and stylesheet is served from the site itself.
+    for page in public.rglob("*.html"):
+        html = page.read_text()
+        assert "https://cdn" not in html and "fonts.googleapis" not in html, page
+
+
+def test_a_broken_result_file_fails_strict_with_its_name(site_copy):
+    shutil.copytree(DATA / "broken/wrong-type", site_copy / "results/wrong-type")
+    done = mkdocs_build(site_copy)
+    assert done.returncode != 0
+    assert ("results/wrong-type/20260101T000000Z-tiny.json: variants[0].latency_ms.p50: must be a number, "
+            'got a string "fast"') in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_broken_result_file_is_skipped_with_a_warning_without_strict(site_copy):
+    shutil.copytree(DATA / "broken/truncated", site_copy / "results/truncated")
+    done = mkdocs_build(site_copy, strict=False)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING -  skipped: " in done.stderr and "truncated/20260101T000000Z-tiny.json: is not valid JSON" \
+        in done.stderr
+    # The machine itself was valid and still has its page; the bad run is not on it.
+    page = (site_copy / "public/results/machines/truncated/index.html").read_text()
+    assert "This run holds no figures" not in page and "tiny" not in page.split("<article")[1].split("</article>")[0]
+
+
+def test_a_bad_tag_fails_the_build_naming_post_and_tag(site_copy):
+    post = site_copy / "site/blog/posts/2025-11-30-distilbert-onnx-openvino.md"
+    post.write_text(post.read_text() + "\n{{ benchlog chart=latency machine=no-such-box }}\n")
+    done = mkdocs_build(site_copy)
+    assert done.returncode != 0
+    assert ("blog/posts/2025-11-30-distilbert-onnx-openvino.md: tag '{{ benchlog chart=latency "
+            "machine=no-such-box }}': no machine 'no-such-box'") in done.stderr
+
+
+def test_a_new_result_file_appears_with_no_code_change(site_copy):
+    shutil.copytree(DATA / "results/test-box", site_copy / "results/test-box")
+    done = mkdocs_build(site_copy)
+    assert done.returncode == 0, done.stderr
+    public = site_copy / "public/results"
+    assert "Test box (AMD EPYC, 2 cores)" in (public / "index.html").read_text()
+    machine_page = (public / "machines/test-box/index.html").read_text()
+    assert "ORT CPU EP INT8" in machine_page and "OpenVINO EP could not compile the model" in machine_page
+    comparison = (public / "comparison/index.html").read_text()
+    figures = comparison.split('data-figure="')[1:]
+    assert any("Test box (AMD EPYC, 2 cores)" in f for f in figures)
+    cpu = (public / "cpu-features/index.html").read_text()
+    assert "Test box (AMD EPYC, 2 cores)" in cpu
+
+
+def test_a_hostile_label_is_escaped(site_copy):
+    shutil.copytree(DATA / "hostile/hostile", site_copy / "results/hostile")
+    done = mkdocs_build(site_copy)
+    assert done.returncode == 0, done.stderr
+    for page in (site_copy / "public").rglob("*.html"):
+        html = page.read_text()
+        assert "<script>alert(" not in html, page
+        assert "<img src=x onerror" not in html, page
+    machine = (site_copy / "public/results/machines/hostile/index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in machine

@@ -1,0 +1,106 @@
+"""Tables, speed-ups, best variants and the CPU feature table, on sample and transcribed results."""
+
+import pytest
+
+from report import tables
+from report.load import load_results
+
+from conftest import DATA, ROOT
+
+COLAB = "colab-intel-xeon-2.20ghz-2vcpu"
+
+
+@pytest.fixture(scope="module")
+def til():
+    return load_results(ROOT / "results")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_results(DATA / "results")
+
+
+def row(frame, run_suffix, variant):
+    match = frame[frame.run_id.str.endswith(run_suffix) & (frame.variant_id == variant)]
+    assert len(match) == 1
+    return match.iloc[0]
+
+
+def test_til_figures_are_transcribed_exactly(til):
+    frame = tables.variant_frame(til)
+    assert row(frame, "til-1", "ort-cpu-fp32").latency_ms == 204.993
+    assert row(frame, "til-1", "ort-openvino-fp32").latency_ms == 222.213
+    assert row(frame, "til-1", "openvino-fp32").latency_ms == 279.617
+    pytorch = row(frame, "til-2", "pytorch-fp32")
+    assert (pytorch.latency_ms, pytorch.latency_stat, pytorch.size_mib) == (371.9, "reported", 516.26)
+    onnx = row(frame, "til-2", "ort-cpu-fp32")
+    assert (onnx.latency_ms, onnx.abs_error, onnx.argmax_agreement) == (213.3, 0.0, "10/10")
+    int8 = row(frame, "til-2", "ort-cpu-int8")
+    assert (int8.latency_ms, int8.size_mib, int8.abs_error, int8.argmax_agreement) == (178.9, 129.84, 0.3177, "7/10")
+    assert frame.transcribed.all()
+
+
+def test_the_wrong_size_is_flagged_not_a_size(til):
+    onnx = row(tables.variant_frame(til), "til-2", "ort-cpu-fp32")
+    assert onnx.size_mib is None
+    assert onnx.size_reported == "0.66MB(?)"
+    assert "external-data" in onnx.size_flag
+
+
+def test_speedups_are_within_one_run(til):
+    frame = tables.variant_frame(til)
+    assert row(frame, "til-2", "ort-cpu-int8").speedup == pytest.approx(371.9 / 178.9)
+    assert row(frame, "til-2", "pytorch-fp32").speedup == pytest.approx(1.0)
+    # Table 1 has no PyTorch FP32 reference: no speed-up rather than one borrowed from another run.
+    assert row(frame, "til-1", "ort-cpu-fp32").speedup is None
+
+
+def test_headline_latency_prefers_the_median():
+    assert tables.headline_latency({"mean": 10.0, "p50": 9.0}) == (9.0, "p50")
+    assert tables.headline_latency({"mean": 10.0}) == (10.0, "mean")
+    assert tables.headline_latency({"reported": 3.0}) == (3.0, "reported")
+    assert tables.headline_latency({}) == (None, None)
+
+
+def test_size_counts_bytes_as_mib():
+    assert tables.size_mib({"bytes": 2**20 * 3}) == 3.0
+    assert tables.size_mib({"mib": 1.5}) == 1.5
+    assert tables.size_mib({"bytes": 10, "flag": "wrong"}) is None
+
+
+def test_failed_and_skipped_variants_carry_their_reason(sample):
+    frame = tables.variant_frame(sample)
+    failed = row(frame, "tiny-distilbert", "ort-openvino-fp32")
+    assert (failed.status, failed.reason) == ("failed", "RuntimeError: OpenVINO EP could not compile the model")
+    assert failed.latency_ms is None and failed.speedup is None
+
+
+def test_best_variant_per_machine(til, sample):
+    best = tables.best_variants(tables.variant_frame(til)).set_index("machine_id")
+    assert best.loc[COLAB].variant_id == "ort-cpu-int8"
+    assert best.loc[COLAB].speedup == pytest.approx(2.0788, abs=1e-4)
+    best = tables.best_variants(tables.variant_frame(sample)).set_index("machine_id")
+    assert best.loc["test-box"].variant_id == "ort-cpu-int8"
+    assert best.loc["test-box"].speedup == pytest.approx(4.0)
+
+
+def test_comparison_keeps_the_newest_measured_run_per_series(sample, tmp_path):
+    import shutil
+
+    shutil.copytree(DATA / "results", tmp_path, dirs_exist_ok=True)
+    old = tmp_path / "test-box/20260101T000000Z-tiny-distilbert.json"
+    newer = old.read_text().replace("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")
+    (tmp_path / "test-box/20260201T000000Z-tiny-distilbert.json").write_text(newer)
+    results = load_results(tmp_path)
+    assert [r.id for r in tables.comparison_runs(results) if r.machine_id == "test-box"] == [
+        "20260201T000000Z-tiny-distilbert"]
+
+
+def test_cpu_feature_table_maps_the_tils_rules(til, sample):
+    table = tables.cpu_feature_table(til).set_index("optimisation")
+    laptop = table["intel-core-i5-8265u-4c8t"]
+    assert laptop.to_dict() == {"VNNI": False, "BF16 최적화": False, "Low-precision fusion": False,
+                                "8-bit kernel accel": False, "Thread-pinning optimization": False}
+    assert table[COLAB].isna().all() or all(v is None for v in table[COLAB])
+    box = tables.cpu_feature_table(sample).set_index("optimisation")["test-box"]
+    assert box["VNNI"] is True and box["BF16 최적화"] is True and box["Low-precision fusion"] is True

@@ -1,0 +1,66 @@
+"""Chart and table tags in posts: expansion, errors that name the tag, and tags left alone inside code."""
+
+import json
+import re
+
+import pytest
+
+from report.load import load_results
+from report.pages import Renderer
+from report.tags import TagError, expand_tags
+
+from conftest import ROOT
+
+COLAB = "colab-intel-xeon-2.20ghz-2vcpu"
+RUN2 = "20251130T000000Z-distilbert-base-multilingual-cased-til-2"
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer(load_results(ROOT / "results"))
+
+
+def figures(html):
+    return [json.loads(m.replace("&#34;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+                       .replace("&#39;", "'"))
+            for m in re.findall(r'data-figure="([^"]*)"', html)]
+
+
+def test_chart_tag_for_one_run(renderer):
+    html = expand_tags(f"before\n{{{{ benchlog chart=speedup machine={COLAB} run={RUN2} }}}}\nafter", renderer)
+    (figure,) = figures(html)
+    (trace,) = figure["data"]
+    assert trace["x"] == ["PyTorch FP32", "ONNX FP32", "ONNX INT8"]
+    assert trace["y"] == pytest.approx([1.0, 371.9 / 213.3, 371.9 / 178.9])
+    assert html.startswith("before\n") and html.endswith("after")
+
+
+def test_table_tag_shows_the_flagged_size(renderer):
+    html = expand_tags(f"{{{{ benchlog table=variants machine={COLAB} run={RUN2} }}}}", renderer)
+    assert "0.66MB(?) ⚠" in html and "516.26" in html and "7/10" in html
+
+
+@pytest.mark.parametrize("tag, message", [
+    ("{{ benchlog chart=latency machine=nope }}",
+     f"tag '{{{{ benchlog chart=latency machine=nope }}}}': no machine 'nope' in results/ (machines: {COLAB}, "
+     "intel-core-i5-8265u-4c8t)"),
+    ("{{ benchlog chart=pie }}", "tag '{{ benchlog chart=pie }}': no chart 'pie' (charts: latency, speedup, size, "
+                                 "fidelity)"),
+    (f"{{{{ benchlog chart=size machine={COLAB} run=x }}}}",
+     f"tag '{{{{ benchlog chart=size machine={COLAB} run=x }}}}': no run 'x' for machine '{COLAB}' (runs: "
+     "20251130T000000Z-distilbert-base-multilingual-cased-til-1, " + RUN2 + ")"),
+    ("{{ benchlog table=pie }}", "tag '{{ benchlog table=pie }}': no table 'pie' (tables: variants, cpu-features)"),
+    ("{{ benchlog colour=red }}", "tag '{{ benchlog colour=red }}': 'colour=red' is not one of chart=, machine=, "
+                                  "run=, table="),
+    ("{{ benchlog }}", "tag '{{ benchlog }}': give exactly one of chart=NAME or table=NAME"),
+    ("{{ benchlog chart=size run=x }}", "tag '{{ benchlog chart=size run=x }}': run= needs machine= too"),
+])
+def test_bad_tags_name_the_tag(renderer, tag, message):
+    with pytest.raises(TagError) as exc:
+        expand_tags(f"text\n{tag}\n", renderer)
+    assert str(exc.value) == message
+
+
+def test_tags_in_code_are_left_alone(renderer):
+    text = "Use `{{ benchlog chart=nope }}` like this:\n\n```\n{{ benchlog chart=nope }}\n```\n"
+    assert expand_tags(text, renderer) == text
