@@ -22,10 +22,58 @@ def main(argv=None):
 def build_parser():
     parser = argparse.ArgumentParser(prog="benchlog", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="measure this machine across the backend variants")
+    run.add_argument("--model", default="distilbert-base-multilingual-cased",
+                     help="distilbert-base-multilingual-cased (default), minilm (bundled real weights), "
+                          "tiny-distilbert (2 layers, for tests), or a local model folder")
+    run.add_argument("--weights", choices=["auto", "pretrained", "random"], default="auto",
+                     help="auto: real weights when on disk, else the exact architecture with random weights")
+    run.add_argument("--backends", default="all",
+                     help="comma-separated variants or groups (pytorch, ort, ort-cpu, ort-openvino, openvino, all)")
+    run.add_argument("--batch-size", type=_positive, default=1)
+    run.add_argument("--seq-len", type=_positive, default=128)
+    run.add_argument("--threads", type=_positive, default=None, help="default: physical cores")
+    run.add_argument("--quick", action="store_true", help="fewer repeats (the README's first command)")
+    run.add_argument("--results", default="results", help="results folder (default: results/)")
+    run.add_argument("--machine-id", default=None, help="default: a slug of vendor, model and cores")
+    run.add_argument("--cache", default=None, help="artifact cache (default: $BENCHLOG_CACHE or ~/.cache/benchlog)")
+    run.set_defaults(handler=_run)
+    machine = sub.add_parser("machine", help="print the machine fingerprint a run would write")
+    machine.add_argument("--machine-id", default=None)
+    machine.set_defaults(handler=_machine)
     validate = sub.add_parser("validate", help="check every result file under DIR (default: results/)")
     validate.add_argument("dir", nargs="?", default="results")
     validate.set_defaults(handler=_validate)
     return parser
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got '{text}'")
+    return value
+
+
+def _run(args):
+    from bench.backends import select
+    from bench.runner import run
+
+    try:
+        args.variants = select(args.backends)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    run(args)
+
+
+def _machine(args):
+    import json
+
+    from bench.machine import collect_machine_info
+
+    print(json.dumps(collect_machine_info(args.machine_id), indent=2, ensure_ascii=False))
 
 
 def _validate(args):

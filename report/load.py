@@ -138,8 +138,8 @@ def _to_problem(path, error):
     if kind == "type":
         wanted = error.validator_value
         wanted = " or ".join(map(TYPE_WORDS.get, wanted)) if isinstance(wanted, list) else TYPE_WORDS[wanted]
-        return ResultFileError(path, where or "(top level)",
-                               f"must be {wanted}, got {_type_name(error.instance)} {_show(error.instance)}")
+        got = "null" if error.instance is None else f"{_type_name(error.instance)} {_show(error.instance)}"
+        return ResultFileError(path, where or "(top level)", f"must be {wanted}, got {got}")
     if kind in ("enum", "const"):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
         return ResultFileError(path, where, f"must be one of {', '.join(map(_show, allowed))}, "

@@ -154,7 +154,7 @@ RUN = {
             "required": ["name"],
             "properties": {
                 "name": {"type": "string"},
-                "architecture": {"type": "string"},
+                "architecture": _STR_OR_NULL,
                 "weights": {"enum": ["pretrained", "random", "unknown"]},
                 "parameters": _INT_OR_NULL,
             },

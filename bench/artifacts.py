@@ -1,0 +1,107 @@
+"""Model files each variant needs, built once and cached by content (model, weights, export settings).
+
+pytorch/ (save_pretrained) -> onnx-fp32/ (legacy exporter, one file) -> onnx-int8/ (dynamic QInt8 per-channel)
+                                                                    -> ir-fp32/ (OpenVINO IR, weights kept FP32)
+Each folder appears only when complete (built in a temporary folder, then renamed).
+"""
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+OPSET = 17
+EXPORT_SETTINGS = {"exporter": "torch.onnx.export(dynamo=False)", "opset": OPSET, "attn": "eager",
+                   "dynamic_axes": ["batch", "sequence"]}
+QUANT_SETTINGS = {"method": "quantize_dynamic", "weight_type": "QInt8", "per_channel": True}
+IR_SETTINGS = {"convert": "openvino.convert_model(onnx)", "compress_to_fp16": False}
+PARENTS = {"pytorch": None, "onnx-fp32": "pytorch", "onnx-int8": "onnx-fp32", "ir-fp32": "onnx-fp32"}
+PHASES = {"pytorch": "build model", "onnx-fp32": "export", "onnx-int8": "quantize", "ir-fp32": "convert IR"}
+
+
+def default_cache():
+    return Path(os.environ.get("BENCHLOG_CACHE") or Path.home() / ".cache" / "benchlog")
+
+
+def cache_key(spec_key, weights, folder, seed):
+    """A content key: the model spec, the weights (pretrained folder's file sizes and times, or the seed)."""
+    if weights == "pretrained":
+        files = sorted((p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in Path(folder).iterdir()
+                       if p.is_file())
+        weights_key = {"pretrained": files}
+    else:
+        weights_key = {"random_seed": seed}
+    blob = json.dumps({"model": spec_key, "weights": weights_key, "export": EXPORT_SETTINGS,
+                       "quant": QUANT_SETTINGS, "ir": IR_SETTINGS}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def files_of(folder):
+    """Every file an artifact needs (external data included), with sizes, for the result's size on disk."""
+    folder = Path(folder)
+    files = [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size}
+             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "settings.json"]
+    return {"bytes": sum(f["bytes"] for f in files), "files": files}
+
+
+def ensure(root, name, build_model, report_phase):
+    """The folder of artifact `name` under `root`, building it (and what it derives from) when missing."""
+    target = Path(root) / name
+    if target.is_dir():
+        return target
+    parent = PARENTS[name]
+    source = ensure(root, parent, build_model, report_phase) if parent else None
+    report_phase(PHASES[name])
+    tmp = Path(root) / f".{name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    BUILDERS[name](source, tmp, build_model)
+    os.replace(tmp, target)
+    return target
+
+
+def _build_pytorch(_source, out, build_model):
+    model = build_model()
+    model.save_pretrained(out, safe_serialization=True)
+    (out / "settings.json").write_text(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
+
+
+def _export_onnx(source, out, _build_model):
+    import torch
+    from transformers import AutoModel, AutoModelForSequenceClassification
+
+    config = json.loads((source / "config.json").read_text())
+    auto = AutoModelForSequenceClassification if any("SequenceClassification" in a for a in
+                                                     config.get("architectures", [])) else AutoModel
+    model = auto.from_pretrained(source, attn_implementation="eager").float().eval()
+    ids = torch.ones((1, 16), dtype=torch.int64)
+    mask = torch.ones((1, 16), dtype=torch.int64)
+    output = "logits" if auto is AutoModelForSequenceClassification else "last_hidden_state"
+    axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
+            output: {0: "batch"} if output == "logits" else {0: "batch", 1: "sequence"}}
+    with torch.inference_mode():
+        torch.onnx.export(model, (ids, mask), str(out / "model.onnx"), dynamo=False, opset_version=OPSET,
+                          input_names=["input_ids", "attention_mask"], output_names=[output],
+                          dynamic_axes=axes, do_constant_folding=True)
+    (out / "settings.json").write_text(json.dumps(EXPORT_SETTINGS))
+
+
+def _quantize(source, out, _build_model):
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source / "model.onnx"), str(out / "model.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    (out / "settings.json").write_text(json.dumps(QUANT_SETTINGS))
+
+
+def _convert_ir(source, out, _build_model):
+    import openvino as ov
+
+    model = ov.convert_model(str(source / "model.onnx"))
+    ov.save_model(model, str(out / "model.xml"), compress_to_fp16=False)
+    (out / "settings.json").write_text(json.dumps(IR_SETTINGS))
+
+
+BUILDERS = {"pytorch": _build_pytorch, "onnx-fp32": _export_onnx, "onnx-int8": _quantize, "ir-fp32": _convert_ir}

@@ -1,0 +1,161 @@
+"""The machine fingerprint written to results/<machine-id>/machine.json: CPU, ISA flags, memory, OS, hypervisor.
+
+Parsers are pure functions over /proc/cpuinfo text and py-cpuinfo dicts so they can be tested on canned outputs
+of other machines (a Colab Xeon, the TIL's i5-8265U, an AMD Zen 4).
+"""
+
+import os
+import platform
+import re
+import sys
+from pathlib import Path
+
+from report.schema import FORMAT_VERSION
+
+ISA_FLAGS = ["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16"]
+VENDORS = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "Apple": "apple", "ARM": "arm"}
+
+
+def parse_proc_cpuinfo(text):
+    """CPU facts from Linux's /proc/cpuinfo text (x86 layout)."""
+    blocks = [b for b in text.strip().split("\n\n") if b.strip()]
+    procs = [dict(_kv(line) for line in block.splitlines() if ":" in line) for block in blocks]
+    first = procs[0] if procs else {}
+    flags = set(first.get("flags", "").split())
+    cores = {(p.get("physical id", "0"), p.get("core id", str(i))) for i, p in enumerate(procs)}
+    has_topology = all("core id" in p for p in procs)
+    freq = first.get("cpu MHz")
+    return {
+        "model": first.get("model name", "").strip() or None,
+        "vendor": first.get("vendor_id"),
+        "logical_cores": len(procs) or None,
+        "physical_cores": len(cores) if has_topology and procs else None,
+        "freq_mhz": round(float(freq), 1) if freq else None,
+        "flags": _isa(flags),
+        "hypervisor_flag": "hypervisor" in flags,
+        "hybrid": "hybrid_cpu" in flags,
+    }
+
+
+def _kv(line):
+    key, _, value = line.partition(":")
+    return key.strip(), value.strip()
+
+
+def _isa(flags):
+    """Our ISA flags, true/false, from any spelling (Linux: avx512_vnni; py-cpuinfo elsewhere: avx512vnni)."""
+    folded = {f.replace("_", "").lower() for f in flags}
+    return {name: name.replace("_", "") in folded for name in ISA_FLAGS}
+
+
+def parse_py_cpuinfo(info):
+    """CPU facts from py-cpuinfo's get_cpu_info() dict (macOS, Windows, or as a fallback)."""
+    hz = info.get("hz_advertised") or info.get("hz_actual")
+    flags = info.get("flags") or []
+    return {
+        "model": info.get("brand_raw") or None,
+        "vendor": info.get("vendor_id_raw") or None,
+        "logical_cores": info.get("count"),
+        "physical_cores": None,
+        "freq_mhz": round(hz[0] / 1e6, 1) if hz and hz[0] else None,
+        "flags": _isa(flags) if flags else {},
+        "hypervisor_flag": "hypervisor" in flags,
+        "hybrid": ("hybrid" in flags or "hybrid_cpu" in flags) if flags else None,
+    }
+
+
+def machine_slug(vendor, model, physical, logical, virtual, colab=False):
+    """A readable id that is safe as a folder name whatever the CPU string holds, e.g. intel-core-i5-8265u-4c8t."""
+    name = (model or "unknown cpu").lower()
+    name = re.sub(r"\((r|tm|c)\)|®|™", " ", name)
+    name = re.sub(r"\b(cpu|processor|with radeon graphics|\d+-core)\b", " ", name)
+    words = name.replace("@", " ").split()
+    if any(re.search(r"\d", w) for w in words if not w.endswith("ghz")):
+        words = [w for w in words if not w.endswith("ghz")]  # a model number says more than the clock
+    short_vendor = VENDORS.get(vendor or "", "")
+    if short_vendor and (not words or words[0] != short_vendor):
+        words.insert(0, short_vendor)
+    if virtual:
+        words.append(f"{logical}vcpu" if logical else "vm")
+    else:
+        words.append(f"{physical}c{logical}t" if physical and logical else f"{logical or 0}t")
+    if colab:
+        words.insert(0, "colab")
+    slug = re.sub(r"[^a-z0-9.]+", "-", "-".join(words))
+    slug = re.sub(r"-{2,}", "-", slug).strip("-.")
+    return (slug or "machine")[:64].rstrip("-.")
+
+
+def detect_colab(environ):
+    return any(k in environ for k in ("COLAB_RELEASE_TAG", "COLAB_GPU", "COLAB_BACKEND_VERSION"))
+
+
+def detect_hypervisor(hypervisor_flag):
+    """The hypervisor's name where the OS tells, 'unknown' when only the CPU flag says there is one, else None."""
+    for path in ("/sys/hypervisor/type", "/sys/class/dmi/id/sys_vendor"):
+        try:
+            value = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if path.endswith("type") or value.lower() in {"qemu", "kvm", "xen", "microsoft corporation",
+                                                      "amazon ec2", "google", "vmware, inc.", "innotek gmbh"}:
+            return value
+    return "unknown" if hypervisor_flag else None
+
+
+def collect_cpu():
+    """This CPU's facts: /proc/cpuinfo on Linux, py-cpuinfo elsewhere or where /proc says little."""
+    cpu = None
+    if sys.platform.startswith("linux") and Path("/proc/cpuinfo").exists():
+        cpu = parse_proc_cpuinfo(Path("/proc/cpuinfo").read_text(errors="replace"))
+    if not cpu or not cpu["model"] or not cpu["flags"]:
+        try:
+            import cpuinfo
+
+            fallback = parse_py_cpuinfo(cpuinfo.get_cpu_info())
+            cpu = {k: (cpu or {}).get(k) or v for k, v in fallback.items()}
+        except Exception:  # py-cpuinfo is optional; whatever /proc said stands
+            cpu = cpu or parse_py_cpuinfo({"brand_raw": platform.processor(), "count": os.cpu_count()})
+    try:
+        import psutil
+
+        cpu["physical_cores"] = cpu["physical_cores"] or psutil.cpu_count(logical=False)
+        freq = psutil.cpu_freq()
+        if freq and freq.max:
+            cpu["max_freq_mhz"] = round(freq.max, 1)
+    except Exception:
+        pass
+    return cpu
+
+
+def collect_machine_info(machine_id=None, environ=os.environ):
+    """The machine.json document for this machine."""
+    cpu = collect_cpu()
+    colab = detect_colab(environ)
+    hypervisor = detect_hypervisor(cpu.pop("hypervisor_flag"))
+    machine_id = machine_id or machine_slug(cpu["vendor"], cpu["model"], cpu["physical_cores"],
+                                            cpu["logical_cores"], bool(hypervisor), colab)
+    label = f"{'Colab · ' if colab else ''}{cpu['model'] or 'unknown CPU'} " \
+            f"({cpu['logical_cores']} {'vCPU' if hypervisor else 'threads'})"
+    return {
+        "format_version": FORMAT_VERSION, "kind": "machine", "machine_id": machine_id, "label": label,
+        "cpu": {"model": cpu["model"] or "unknown", "vendor": cpu["vendor"],
+                "physical_cores": cpu["physical_cores"], "logical_cores": cpu["logical_cores"],
+                "freq_mhz": cpu["freq_mhz"], "max_freq_mhz": cpu.get("max_freq_mhz"), "hybrid": cpu["hybrid"],
+                "flags": cpu["flags"], "flags_source": "read off this machine by benchlog"},
+        "memory_bytes": _memory_bytes(), "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(), "hypervisor": hypervisor, "colab": colab,
+        "source": {"kind": "measured"}, "notes": [],
+    }
+
+
+def _memory_bytes():
+    try:
+        import psutil
+
+        return psutil.virtual_memory().total
+    except Exception:
+        try:
+            return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            return None

@@ -1,0 +1,182 @@
+"""The child process of a run: `prepare` builds the reference (and cached artifacts), `measure` times one variant.
+
+Each variant runs in its own process so thread pools and memory do not mix and peak RSS is the variant's own.
+It talks to the parent through stdout lines that start with MARK (libraries may print anything else).
+"""
+
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+MARK = "@@benchlog "
+
+
+def emit(**message):
+    print(MARK + json.dumps(message), flush=True)
+
+
+def phase(name):
+    emit(phase=name)
+
+
+def summarize(samples_ms):
+    """Latency statistics of timed runs, in ms."""
+    import numpy as np
+
+    a = np.asarray(samples_ms, dtype=float)
+    return {"mean": float(a.mean()), "p50": float(np.percentile(a, 50)), "p90": float(np.percentile(a, 90)),
+            "p99": float(np.percentile(a, 99)), "std": float(a.std(ddof=1)) if len(a) > 1 else 0.0,
+            "min": float(a.min()), "max": float(a.max()), "count": int(len(a))}
+
+
+def compare(outputs, reference, mask, task):
+    """Fidelity against the PyTorch FP32 reference on the same inputs."""
+    import numpy as np
+
+    diff = np.abs(outputs.astype(np.float64) - reference.astype(np.float64))
+    if task == "embedding":
+        # Sentence embeddings: mean over real tokens, as sentence-transformers pools MiniLM.
+        weights = mask[..., None].astype(np.float64)
+        a = (outputs * weights).sum(1) / weights.sum(1)
+        b = (reference * weights).sum(1) / weights.sum(1)
+        agree = None
+    else:
+        a, b = outputs.reshape(len(outputs), -1), reference.reshape(len(reference), -1)
+        agree = int((a.argmax(1) == b.argmax(1)).sum())
+    cosine = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+    return {"reference": "pytorch-fp32", "max_abs_error": float(diff.max()), "mean_abs_error": float(diff.mean()),
+            "argmax_agree": agree, "argmax_total": len(a) if agree is not None else None,
+            "cosine": float(cosine.mean())}
+
+
+def peak_rss_bytes():
+    try:
+        import psutil
+
+        info = psutil.Process().memory_info()
+        if hasattr(info, "peak_wset"):  # Windows
+            return int(info.peak_wset)
+    except ImportError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def batches(ids, mask, batch_size):
+    """Fixed batches cycling through the inputs; the fidelity set is every input once (padded by cycling)."""
+    n = len(ids)
+    count = max(1, -(-n // batch_size))
+    out = []
+    for b in range(count):
+        rows = [(b * batch_size + j) % n for j in range(batch_size)]
+        out.append((ids[rows], mask[rows]))
+    return out
+
+
+def prepare(job):
+    """Build the model artifact if missing, tokenize the inputs, and save the PyTorch FP32 reference outputs."""
+    import numpy as np
+    import torch
+
+    from bench import artifacts, models
+    from bench.models import ModelSpec
+
+    models.hub_offline()
+    torch.set_num_threads(job["threads"])
+    spec = ModelSpec(**job["spec"])
+    root = Path(job["artifact_root"])
+
+    def build():
+        return models.build_model(spec, job["weights"], job["folder"], job["seed"])
+
+    model_dir = artifacts.ensure(root, "pytorch", build, phase)
+    phase("tokenize")
+    tokenizer, tokenizer_name = models.load_tokenizer(spec, job["folder"])
+    model = models.build_model(spec, "pretrained", str(model_dir))
+    vocab = model.get_input_embeddings().num_embeddings
+    texts = json.loads((Path(__file__).parent / "data" / "sentences.json").read_text())["sentences"]
+    ids, mask = models.tokenize(tokenizer, texts, job["seq_len"], vocab)
+    phase("reference")
+    outputs = []
+    with torch.inference_mode():
+        for b_ids, b_mask in batches(ids, mask, job["batch_size"]):
+            outputs.append(models.model_outputs(model, torch.from_numpy(b_ids), torch.from_numpy(b_mask)).numpy())
+    run_dir = Path(job["run_dir"])
+    np.savez(run_dir / "inputs.npz", ids=ids, mask=mask)
+    np.save(run_dir / "reference.npy", np.concatenate(outputs))
+    digest = hashlib.sha256(ids.tobytes() + mask.tobytes()).hexdigest()
+    emit(result={"tokenizer": tokenizer_name, "parameters": models.parameter_count(model),
+                 "architecture": type(model).__name__, "inputs_sha256": digest, "n_inputs": len(texts),
+                 "real_tokens": int(mask.sum())})
+
+
+def build_artifact(job):
+    """Build one cached artifact (export, quantize, convert) in this process, away from the timed ones."""
+    from bench import artifacts
+
+    artifacts.ensure(Path(job["artifact_root"]), job["artifact"], None, phase)
+    emit(result={})
+
+
+def measure(job):
+    """Load one variant, warm up, time it, and compare its outputs with the reference."""
+    import numpy as np
+
+    from bench.backends import VARIANTS, SkipVariant
+
+    variant = VARIANTS[job["variant"]]
+    _inject_fault(variant.id)
+    phase("compile")
+    started = time.perf_counter()
+    try:
+        session = variant.load_module().load(variant, job["artifact_dir"], job["threads"])
+    except SkipVariant as exc:
+        emit(skip=str(exc))
+        return
+    load_s = time.perf_counter() - started
+    data = np.load(Path(job["run_dir"]) / "inputs.npz")
+    fixed = batches(data["ids"], data["mask"], job["batch_size"])
+    t0 = time.perf_counter()
+    session.run(*fixed[0])
+    first_ms = (time.perf_counter() - t0) * 1e3
+    phase("warm-up")
+    for i in range(job["warmup"]):
+        session.run(*fixed[i % len(fixed)])
+    phase("timing")
+    samples = []
+    for i in range(job["repeats"]):
+        b_ids, b_mask = fixed[i % len(fixed)]
+        t0 = time.perf_counter()
+        session.run(b_ids, b_mask)
+        samples.append((time.perf_counter() - t0) * 1e3)
+    phase("fidelity")
+    outputs = np.concatenate([session.run(b_ids, b_mask) for b_ids, b_mask in fixed])
+    reference = np.load(Path(job["run_dir"]) / "reference.npy")
+    full_mask = np.concatenate([m for _, m in fixed])
+    latency = summarize(samples)
+    facts = session.facts()
+    emit(result={"load_s": load_s, "first_inference_ms": first_ms, "latency_ms": latency,
+                 "throughput_per_s": job["batch_size"] * 1e3 / latency["mean"], "peak_rss_bytes": peak_rss_bytes(),
+                 "fidelity": compare(outputs, reference, full_mask, job["task"]),
+                 "providers": facts["providers"], "notes": facts["notes"]})
+
+
+def _inject_fault(variant_id):
+    """Fault injection for the crash tests: BENCHLOG_FAULT=<variant>:crash kills this process hard."""
+    target, _, kind = os.environ.get("BENCHLOG_FAULT", "").partition(":")
+    if target == variant_id and kind == "crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if target == variant_id and kind == "hang":
+        time.sleep(3600)
+
+
+COMMANDS = {"prepare": prepare, "artifact": build_artifact, "measure": measure}
+
+if __name__ == "__main__":
+    COMMANDS[sys.argv[1]](json.loads(Path(sys.argv[2]).read_text()))
