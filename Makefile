@@ -9,7 +9,7 @@ TORCH  := torch==2.13.0
 
 .PHONY: site test serve setup-report setup-bench setup-test setup-system quick-run build clean
 
-site: setup-report build
+site: setup-bench quick-run build
 
 test: setup-test
 	$(PY) -m pytest -q

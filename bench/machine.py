@@ -82,6 +82,7 @@ def machine_slug(vendor, model, physical, logical, virtual, colab=False):
     if colab:
         words.insert(0, "colab")
     slug = re.sub(r"[^a-z0-9.]+", "-", "-".join(words))
+    slug = re.sub(r"(?<![0-9])\.|\.(?![0-9])", "-", slug)  # a dot only inside a number, as in 2.20ghz
     slug = re.sub(r"-{2,}", "-", slug).strip("-.")
     return (slug or "machine")[:64].rstrip("-.")
 

@@ -135,7 +135,8 @@ def measure(job):
     phase("compile")
     started = time.perf_counter()
     try:
-        session = variant.load_module().load(variant, job["artifact_dir"], job["threads"])
+        shape = (job["batch_size"], job["seq_len"])
+        session = variant.load_module().load(variant, job["artifact_dir"], job["threads"], shape)
     except SkipVariant as exc:
         emit(skip=str(exc))
         return

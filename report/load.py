@@ -50,7 +50,11 @@ class Run:
 
     @property
     def label(self):
-        return self.doc.get("label") or f"{self.doc['started_at'][:10]} · {self.doc['model']['name']}"
+        if self.doc.get("label"):
+            return self.doc["label"]
+        quick = " · quick" if self.doc["workload"].get("quick") else ""
+        incomplete = "" if self.doc["complete"] else " · incomplete"
+        return f"{self.doc['started_at'][:10]} · {self.doc['model']['name']}{quick}{incomplete}"
 
 
 @dataclass

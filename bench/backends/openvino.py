@@ -10,18 +10,20 @@ class Session:
         self.names = [p.get_any_name() for p in compiled.inputs]
 
     def run(self, ids, mask):
-        result = self.request.infer(dict(zip(self.names, (ids, mask))))
+        result = self.request.infer(dict(zip(self.names, (ids, mask))), share_inputs=True)
         return next(iter(result.values())).copy()
 
     def facts(self):
         return {"providers": ["OpenVINO CPU plugin"], "notes": self.notes}
 
 
-def load(variant, artifact_dir, threads):
+def load(variant, artifact_dir, threads, shape):
     import openvino as ov
 
     core = ov.Core()
     model = core.read_model(str(Path(artifact_dir) / "model.xml"))
+    # The workload's shape is fixed: compile it static, as benchmark_app -shape does.
+    model.reshape({port.get_any_name(): list(shape) for port in model.inputs})
     config = {"INFERENCE_PRECISION_HINT": variant.options["INFERENCE_PRECISION_HINT"],
               "PERFORMANCE_HINT": variant.options["PERFORMANCE_HINT"], "INFERENCE_NUM_THREADS": threads}
     compiled = core.compile_model(model, "CPU", config)
@@ -33,7 +35,7 @@ def load(variant, artifact_dir, threads):
     notes = [f"compiled INFERENCE_PRECISION_HINT={precision}, "
              f"INFERENCE_NUM_THREADS={compiled.get_property('INFERENCE_NUM_THREADS')}, "
              f"real-valued weights stored as {', '.join(weights)}",
-             f"OpenVINO {ov.__version__}"]
+             f"static input shape {list(shape)}", f"OpenVINO {ov.__version__}"]
     return Session(compiled, notes)
 
 

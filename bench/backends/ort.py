@@ -53,7 +53,7 @@ def nodes_per_provider(profile_path):
     return dict(counts)
 
 
-def load(variant, artifact_dir, threads):
+def load(variant, artifact_dir, threads, shape):
     import onnxruntime as ort
 
     wanted = variant.options["provider"]

@@ -20,7 +20,7 @@ class Session:
                                              f"torch threads {self.torch.get_num_threads()}"]}
 
 
-def load(variant, artifact_dir, threads):
+def load(variant, artifact_dir, threads, shape):
     import torch
     from transformers import AutoModel, AutoModelForSequenceClassification
 

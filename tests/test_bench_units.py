@@ -1,0 +1,107 @@
+"""Pure parts of the bench: statistics, fidelity, batching, the registry, file naming and the machine guard."""
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from bench import artifacts, runner
+from bench.backends import VARIANTS, Variant, select
+from bench.worker import batches, compare, summarize
+from report.errors import UserError
+
+
+def test_summarize_gives_every_statistic():
+    stats = summarize([1.0, 2.0, 3.0, 4.0, 100.0])
+    assert stats["p50"] == 3.0 and stats["min"] == 1.0 and stats["max"] == 100.0 and stats["count"] == 5
+    assert stats["mean"] == pytest.approx(22.0)
+    assert stats["p90"] == pytest.approx(61.6)
+    assert stats["std"] == pytest.approx(np.std([1, 2, 3, 4, 100], ddof=1))
+
+
+def test_compare_classification_counts_argmax_agreement():
+    ref = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 1.0]])
+    out = np.array([[0.9, 0.1], [0.6, 0.4], [2.0, 1.0]])
+    fid = compare(out, ref, np.ones((3, 4)), "classification")
+    assert (fid["argmax_agree"], fid["argmax_total"]) == (2, 3)
+    assert fid["max_abs_error"] == pytest.approx(0.6)
+    assert fid["reference"] == "pytorch-fp32"
+
+
+def test_compare_embedding_pools_over_real_tokens_only():
+    ref = np.zeros((1, 3, 2))
+    ref[0, :2] = [[1.0, 0.0], [1.0, 0.0]]
+    out = ref.copy()
+    out[0, 2] = [0.0, 50.0]  # a padding position: ignored by the cosine, not by the max error
+    fid = compare(out, ref, np.array([[1, 1, 0]]), "embedding")
+    assert fid["cosine"] == pytest.approx(1.0)
+    assert fid["max_abs_error"] == 50.0
+    assert fid["argmax_agree"] is None
+
+
+def test_batches_cover_every_input():
+    ids = np.arange(10).reshape(10, 1)
+    got = batches(ids, ids, 4)
+    assert [b[0].ravel().tolist() for b in got] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 1]]
+
+
+def test_backends_selection():
+    assert select("all") == list(VARIANTS)
+    assert select("ort,pytorch") == ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8"]
+    assert select("openvino-fp32") == ["openvino-fp32"]
+    with pytest.raises(ValueError, match="unknown 'tensorrt'"):
+        select("tensorrt")
+
+
+def test_importing_bench_imports_no_ml_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, bench.cli, bench.runner, bench.backends, report.plugin;"
+            "print([m for m in ('torch', 'onnxruntime', 'openvino', 'transformers') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_missing_library_is_recorded_as_skipped():
+    variant = Variant("fake-fp32", "fake", "fp32", "Fake", "bench.backends.fake", "onnx-fp32", ("no_such_lib_x",))
+    record = runner.run_variant(variant, SimpleNamespace(task="classification"), {"artifact_root": "/nonexistent"},
+                                {}, progress=None)
+    assert record["status"] == "skipped"
+    assert record["reason"] == "no_such_lib_x is not installed (pip install -e '.[bench]')"
+
+
+def test_size_counts_every_file_including_external_data(tmp_path):
+    (tmp_path / "model.onnx").write_bytes(b"x" * 700)
+    (tmp_path / "model.onnx.data").write_bytes(b"x" * 5000)
+    (tmp_path / "settings.json").write_text("{}")
+    size = artifacts.files_of(tmp_path)
+    assert size["bytes"] == 5700
+    assert [f["path"] for f in size["files"]] == ["model.onnx", "model.onnx.data"]
+
+
+def test_run_files_are_never_overwritten(tmp_path):
+    doc = {"started_at": "2026-11-27T10:00:00Z", "model": {"name": "My/Model"}}
+    first = runner.run_path(tmp_path, doc)
+    assert first.name == "20261127T100000Z-my-model.json"
+    first.write_text("{}")
+    assert runner.run_path(tmp_path, doc).name == "20261127T100000Z-my-model-2.json"
+
+
+def test_a_different_cpu_under_the_same_id_is_refused(tmp_path):
+    machine = {"machine_id": "box", "cpu": {"model": "AMD EPYC"}}
+    runner.ensure_machine_file(tmp_path / "box", machine)
+    written = (tmp_path / "box/machine.json").read_text()
+    with pytest.raises(UserError, match="is for CPU 'AMD EPYC' but this machine's CPU is 'Intel Xeon'"):
+        runner.ensure_machine_file(tmp_path / "box", {"machine_id": "box", "cpu": {"model": "Intel Xeon"}})
+    assert (tmp_path / "box/machine.json").read_text() == written
+    runner.ensure_machine_file(tmp_path / "box", machine)  # the same CPU again: fine, file untouched
+    assert json.loads(written) == machine
+
+
+def test_cache_key_changes_with_the_weights(tmp_path):
+    a = artifacts.cache_key({"name": "m"}, "random", None, 0)
+    assert a == artifacts.cache_key({"name": "m"}, "random", None, 0)
+    assert a != artifacts.cache_key({"name": "m"}, "random", None, 1)
+    assert a != artifacts.cache_key({"name": "other"}, "random", None, 0)

@@ -1,0 +1,59 @@
+"""The machine fingerprint on canned /proc/cpuinfo and py-cpuinfo outputs of other machines."""
+
+import json
+
+import pytest
+
+from bench.machine import collect_machine_info, machine_slug, parse_proc_cpuinfo, parse_py_cpuinfo
+from report.load import schema_problems
+
+from conftest import DATA
+
+CPUINFO = DATA / "cpuinfo"
+
+
+def test_colab_xeon_from_proc_cpuinfo():
+    cpu = parse_proc_cpuinfo((CPUINFO / "colab-xeon.txt").read_text())
+    assert cpu["model"] == "Intel(R) Xeon(R) CPU @ 2.20GHz"
+    assert (cpu["vendor"], cpu["logical_cores"], cpu["physical_cores"]) == ("GenuineIntel", 2, 1)
+    assert cpu["freq_mhz"] == 2200.0
+    assert cpu["hypervisor_flag"] is True
+    assert cpu["flags"]["avx2"] and cpu["flags"]["fma"]
+    assert not any(cpu["flags"][f] for f in ("avx512f", "avx512_vnni", "avx512_bf16", "amx_tile"))
+    slug = machine_slug(cpu["vendor"], cpu["model"], cpu["physical_cores"], cpu["logical_cores"], True, colab=True)
+    assert slug == "colab-intel-xeon-2.20ghz-2vcpu"  # the id the TIL's Colab figures are filed under
+
+
+def test_laptop_i5_8265u_from_proc_cpuinfo():
+    cpu = parse_proc_cpuinfo((CPUINFO / "i5-8265u.txt").read_text())
+    assert (cpu["logical_cores"], cpu["physical_cores"], cpu["hypervisor_flag"]) == (8, 4, False)
+    assert cpu["flags"]["avx2"] and not cpu["flags"]["avx512f"] and not cpu["flags"]["avx_vnni"]
+    slug = machine_slug(cpu["vendor"], cpu["model"], cpu["physical_cores"], cpu["logical_cores"], False)
+    assert slug == "intel-core-i5-8265u-4c8t"
+
+
+def test_zen4_from_py_cpuinfo_normalises_flag_spellings():
+    info = json.loads((CPUINFO / "zen4-py-cpuinfo.json").read_text())["info"]
+    cpu = parse_py_cpuinfo(info)
+    assert cpu["model"] == "AMD Ryzen 9 7950X 16-Core Processor"
+    assert cpu["freq_mhz"] == 4501.0
+    flags = cpu["flags"]
+    assert flags["avx512f"] and flags["avx512_vnni"] and flags["avx512_bf16"]
+    assert not flags["amx_tile"] and not flags["avx_vnni"]
+    assert machine_slug(cpu["vendor"], cpu["model"], 16, 32, False) == "amd-ryzen-9-7950x-16c32t"
+
+
+@pytest.mark.parametrize("model", ["<script>alert(1)</script>", "../../etc/passwd", "   ", "Ünïcödé 💥 CPU",
+                                   "x" * 300])
+def test_slug_is_a_safe_folder_name_whatever_the_cpu_string(model):
+    slug = machine_slug("GenuineIntel", model, 2, 4, False)
+    assert slug and len(slug) <= 64
+    assert all(c.isascii() and (c.isalnum() or c in "-.") for c in slug)
+    assert not slug.startswith(".") and "/" not in slug and ".." not in slug
+
+
+def test_this_machine_fingerprint_is_a_valid_machine_file():
+    doc = collect_machine_info(environ={"COLAB_RELEASE_TAG": "release-colab_20251130"})
+    assert schema_problems("machine.json", doc, "machine") == []
+    assert doc["colab"] is True and doc["machine_id"].startswith("colab-")
+    assert set(doc["cpu"]["flags"]) >= {"avx2", "avx512_vnni", "amx_int8"}

@@ -1,0 +1,45 @@
+"""`mkdocs serve` rebuilds when a result file or a template changes (live reload of the preview)."""
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+from conftest import DATA
+from test_browser import free_port
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def wait_for(predicate, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def test_serve_rebuilds_on_result_and_template_changes(site_copy):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a",
+                             f"127.0.0.1:{port}"], cwd=site_copy, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/benchlog/results/"
+    try:
+        assert wait_for(lambda: "결과 개요" in fetch(base)), "mkdocs serve did not come up"
+        shutil.copytree(DATA / "results/test-box", site_copy / "results/test-box")
+        assert wait_for(lambda: "Test box (AMD EPYC, 2 cores)" in fetch(base)), "no rebuild on a new result file"
+        template = site_copy / "templates/pages/overview.md.j2"
+        template.write_text(template.read_text().replace("# 결과 개요 (Overview)", "# 결과 개요 (Overview, edited)"))
+        assert wait_for(lambda: "Overview, edited" in fetch(base)), "no rebuild on a template change"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
