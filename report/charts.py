@@ -40,8 +40,8 @@ def _bars(frame, value_column, title, axis_title, digits):
             "hovertext": [_hover(r) for r in group.itertuples()], "hoverinfo": "text",
             "marker": {"pattern": {"shape": TRANSCRIBED_PATTERN if transcribed else ""}},
         })
-    return _figure(traces, title, {"title": {"text": axis_title}},
-                   {"categoryorder": "array", "categoryarray": order}, barmode="group")
+    return _figure(traces, title, {"title": {"text": axis_title}, "automargin": True},
+                   {"categoryorder": "array", "categoryarray": order, "automargin": True}, barmode="group")
 
 
 def latency_chart(frame):
@@ -64,15 +64,15 @@ def fidelity_chart(frame):
     rows = rows[rows.error.notna() & (rows.variant_id != "pytorch-fp32")]
     if rows.empty:
         return None
+    labels = canonical_labels(frame)
     traces = []
-    for series, group in rows.groupby("series", sort=False):
+    for vid, group in rows.groupby("variant_id", sort=False):
         traces.append({
-            "type": "scatter", "mode": "markers+text", "name": series,
+            "type": "scatter", "mode": "markers", "name": labels[vid],
             "x": [float(v) for v in group.latency_ms], "y": [float(v) for v in group.error],
-            "text": list(group.variant_label), "textposition": "top center",
             "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {r.argmax_agreement or '—'}"
                           for r in group.itertuples()], "hoverinfo": "text",
-            "marker": {"size": 12, "symbol": "diamond-open" if group.transcribed.iloc[0] else "circle"},
+            "marker": {"size": 12, "symbol": ["diamond-open" if t else "circle" for t in group.transcribed]},
         })
     return _figure(traces, "Speed vs fidelity (lower-left is better)",
                    {"title": {"text": "abs error vs PyTorch FP32"}, "rangemode": "tozero"},
@@ -82,8 +82,8 @@ def fidelity_chart(frame):
 def _figure(traces, title, yaxis, xaxis, **layout):
     return {"data": traces, "layout": {
         "title": {"text": title, "font": {"size": 15}}, "yaxis": yaxis, "xaxis": xaxis,
-        "legend": {"orientation": "h", "y": -0.2}, "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
-        "height": 420, **layout}}
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18}, "margin": {"l": 60, "r": 20, "t": 50, "b": 20},
+        "height": 460, **layout}}
 
 
 CHARTS = {"latency": latency_chart, "speedup": speedup_chart, "size": size_chart, "fidelity": fidelity_chart}

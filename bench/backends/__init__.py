@@ -29,16 +29,16 @@ class Variant:
 
 
 VARIANTS = {v.id: v for v in [
-    Variant("pytorch-fp32", "pytorch", "fp32", "PyTorch FP32 (eager)", "bench.backends.pytorch", "pytorch",
+    Variant("pytorch-fp32", "pytorch", "fp32", "PyTorch FP32", "bench.backends.pytorch", "pytorch",
             ("torch", "transformers"), {"mode": "inference_mode"}),
     Variant("ort-cpu-fp32", "onnxruntime", "fp32", "ORT CPU EP FP32", "bench.backends.ort", "onnx-fp32",
             ("onnxruntime",), {"provider": "CPUExecutionProvider"}),
-    Variant("ort-cpu-int8", "onnxruntime", "int8", "ORT CPU EP INT8 (dynamic, QInt8 per-channel)",
+    Variant("ort-cpu-int8", "onnxruntime", "int8", "ORT CPU EP INT8",
             "bench.backends.ort", "onnx-int8", ("onnxruntime",),
             {"provider": "CPUExecutionProvider", "quantization": "quantize_dynamic QInt8 per-channel"}),
     Variant("ort-openvino-fp32", "onnxruntime-openvino", "fp32", "ORT + OpenVINO EP FP32", "bench.backends.ort",
             "onnx-fp32", ("onnxruntime",), {"provider": "OpenVINOExecutionProvider", "precision": "FP32"}),
-    Variant("openvino-fp32", "openvino", "fp32", "OpenVINO Runtime (IR) FP32", "bench.backends.openvino",
+    Variant("openvino-fp32", "openvino", "fp32", "OpenVINO IR FP32", "bench.backends.openvino",
             "ir-fp32", ("openvino",), {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}),
 ]}
 
