@@ -34,6 +34,8 @@ def build_parser():
     run.add_argument("--seq-len", type=_positive, default=128)
     run.add_argument("--threads", type=_positive, default=None, help="default: physical cores")
     run.add_argument("--quick", action="store_true", help="fewer repeats (the README's first command)")
+    run.add_argument("--rounds", type=_positive, default=None,
+                     help="fresh processes per variant, interleaved, samples pooled (default 3; 1 with --quick)")
     run.add_argument("--results", default="results", help="results folder (default: results/)")
     run.add_argument("--machine-id", default=None, help="default: a slug of vendor, model and cores")
     run.add_argument("--cache", default=None, help="artifact cache (default: $BENCHLOG_CACHE or ~/.cache/benchlog)")

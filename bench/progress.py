@@ -4,8 +4,8 @@ import time
 
 
 class Progress:
-    def __init__(self, variant_ids, out):
-        self.total, self.done, self.out = len(variant_ids), 0, out
+    def __init__(self, steps, out):
+        self.total, self.done, self.out = len(steps), 0, out
         self.tty = hasattr(out, "isatty") and out.isatty()
         self.started = time.monotonic()
         self.variant_started = self.started
@@ -27,6 +27,10 @@ class Progress:
             self.durations.append(time.monotonic() - self.variant_started)
         self.current_phase = status
         self._show(final=True)
+
+    def skip(self):
+        """A step that will not run (its variant was skipped or failed in an earlier round)."""
+        self.total -= 1
 
     def close(self):
         if self.tty:

@@ -24,7 +24,7 @@ from . import artifacts, models
 from .backends import VARIANTS
 from .machine import collect_machine_info
 from .progress import Progress
-from .worker import MARK
+from .worker import MARK, summarize
 
 PACKAGES = ["torch", "transformers", "onnx", "onnxruntime", "onnxruntime-openvino", "openvino", "numpy"]
 FULL = {"warmup": 10, "repeats": 100}
@@ -55,7 +55,9 @@ def run(options, out=sys.stdout):
     variant_ids = options.variants
     root = artifacts.default_cache() if options.cache is None else Path(options.cache)
     root = root / artifacts.cache_key(spec.key(), weights, folder, 0)
-    progress = Progress(variant_ids, out=sys.stderr)
+    rounds = options.rounds or (1 if options.quick else 3)
+    doc["workload"]["rounds"] = rounds
+    progress = Progress(range(len(variant_ids) * rounds), out=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="benchlog-run-") as run_dir:
         common = {"threads": threads, "run_dir": run_dir, "artifact_root": str(root),
                   "batch_size": options.batch_size, "seq_len": options.seq_len}
@@ -66,11 +68,21 @@ def run(options, out=sys.stdout):
             doc["model"]["architecture"] = reference["architecture"]
             doc["workload"].update(inputs_sha256=reference["inputs_sha256"], n_inputs=reference["n_inputs"])
             doc["notes"].append(f"tokenizer: {reference['tokenizer']}")
-            for vid in variant_ids:
-                progress.start(vid)
-                doc["variants"].append(run_variant(VARIANTS[vid], spec, common, counts, progress))
-                progress.finish(vid, doc["variants"][-1]["status"])
-                write_run(path, doc)
+            records, samples = {}, {}
+            # Rounds interleave the variants, each in a fresh process: slow spells of a shared machine spread
+            # over all of them, and the spread between processes is recorded.
+            for r in range(rounds):
+                for vid in variant_ids:
+                    if vid in records and records[vid]["status"] != "ok":
+                        progress.skip()
+                        continue
+                    progress.start(vid if rounds == 1 else f"{vid} (round {r + 1}/{rounds})")
+                    record = run_variant(VARIANTS[vid], spec, common, counts, progress)
+                    records[vid] = merge_round(records.get(vid), record, samples.setdefault(vid, []), r,
+                                               options.batch_size)
+                    doc["variants"] = [records[v] for v in variant_ids if v in records]
+                    progress.finish(vid, record["status"])
+                    write_run(path, doc)
         except KeyboardInterrupt:
             progress.close()
             write_run(path, doc)
@@ -83,6 +95,26 @@ def run(options, out=sys.stdout):
     write_run(path, doc)
     print_summary(doc, path, out)
     return path
+
+
+def merge_round(record, new, samples, round_index, batch_size):
+    """Pool a variant's timed samples over its rounds; keep the first round's one-off figures."""
+    new_samples = new.pop("samples", None)
+    if record is None:
+        record = new
+        if new["status"] == "ok":
+            record["round_p50_ms"] = [new["latency_ms"]["p50"]]
+    elif new["status"] != "ok":
+        record.setdefault("notes", []).append(f"round {round_index + 1} {new['status']}: {new['reason']}")
+        return record
+    else:
+        record["round_p50_ms"].append(new["latency_ms"]["p50"])
+        record["peak_rss_bytes"] = max(record["peak_rss_bytes"], new["peak_rss_bytes"])
+    if new_samples:
+        samples.extend(new_samples)
+        record["latency_ms"] = summarize(samples)
+        record["throughput_per_s"] = batch_size * 1e3 / record["latency_ms"]["mean"]
+    return record
 
 
 def ensure_machine_file(machine_dir, machine):

@@ -165,7 +165,7 @@ def measure(job):
     emit(result={"load_s": load_s, "first_inference_ms": first_ms, "latency_ms": latency,
                  "throughput_per_s": job["batch_size"] * 1e3 / latency["mean"], "peak_rss_bytes": peak_rss_bytes(),
                  "fidelity": compare(outputs, reference, full_mask, job["task"]),
-                 "providers": facts["providers"], "notes": facts["notes"]})
+                 "providers": facts["providers"], "notes": facts["notes"], "samples": samples})
 
 
 def _inject_fault(variant_id):

@@ -124,6 +124,8 @@ VARIANT = {
         "load_s": _NUM_OR_NULL,
         "first_inference_ms": _NUM_OR_NULL,
         "latency_ms": LATENCY,
+        # Median of each process (round) whose samples were pooled into latency_ms: the spread between processes.
+        "round_p50_ms": {"type": "array", "items": _NUM},
         "throughput_per_s": _NUM_OR_NULL,
         "peak_rss_bytes": _INT_OR_NULL,
         "size": SIZE,
@@ -170,6 +172,7 @@ RUN = {
                 "n_inputs": _INT_OR_NULL,
                 "warmup": _INT_OR_NULL,
                 "repeats": _INT_OR_NULL,
+                "rounds": _INT_OR_NULL,
                 "quick": {"type": "boolean"},
             },
         },

@@ -10,7 +10,7 @@ STAT_NAMES = {"p50": "median", "mean": "mean", "reported": "statistic not stated
 
 COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "series", "transcribed", "source", "variant_id",
            "variant_label", "backend", "precision", "status", "reason", "providers", "latency_ms", "latency_stat",
-           "p90_ms", "throughput_per_s", "size_mib", "size_reported", "size_flag", "max_abs_error", "abs_error",
+           "p90_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported", "size_flag", "max_abs_error", "abs_error",
            "argmax_agreement", "cosine", "peak_rss_mib", "speedup", "notes"]
 
 
@@ -37,6 +37,13 @@ def size_mib(size):
     return size.get("mib")
 
 
+def process_spread(round_p50s):
+    """'98.1–101.3 ms over 3 processes' for a variant measured in several processes, else None."""
+    if not round_p50s or len(round_p50s) < 2:
+        return None
+    return f"{min(round_p50s):,.1f}–{max(round_p50s):,.1f} ms over {len(round_p50s)} processes"
+
+
 def argmax_text(fidelity):
     k, n = (fidelity or {}).get("argmax_agree"), (fidelity or {}).get("argmax_total")
     return f"{k}/{n}" if k is not None and n else None
@@ -61,6 +68,7 @@ def variant_rows(machine, run):
             "precision": v["precision"], "status": v["status"], "reason": v.get("reason"),
             "providers": ", ".join(v.get("providers") or []) or None,
             "latency_ms": latency, "latency_stat": stat, "p90_ms": (v.get("latency_ms") or {}).get("p90"),
+            "process_spread": process_spread(v.get("round_p50_ms")),
             "throughput_per_s": v.get("throughput_per_s"),
             "size_mib": size_mib(size), "size_reported": size.get("reported"), "size_flag": size.get("flag"),
             "max_abs_error": fidelity.get("max_abs_error"), "abs_error": fidelity.get("abs_error"),

@@ -82,6 +82,16 @@ def test_a_second_run_appends_a_file_and_reuses_the_cache(tmp_path, cache):
     assert "· export ·" not in second.stderr and "· quantize ·" not in second.stderr
 
 
+def test_rounds_run_each_variant_in_several_processes(tmp_path, cache):
+    done = benchlog("run", *TINY, "--backends", "ort-cpu-int8", "--rounds", "2", results=tmp_path, cache=cache)
+    assert done.returncode == 0, done.stderr
+    (path,) = run_files(tmp_path)
+    got = variants(path)["ort-cpu-int8"]
+    assert len(got["round_p50_ms"]) == 2 and got["latency_ms"]["count"] == 30
+    assert json.loads(path.read_text())["workload"]["rounds"] == 2
+    assert "(round 2/2)" in done.stderr
+
+
 def test_a_backend_that_crashes_is_recorded_and_the_others_carry_on(tmp_path, cache):
     done = benchlog("run", *TINY, "--backends", "ort-cpu", results=tmp_path, cache=cache,
                     env={"BENCHLOG_FAULT": "ort-cpu-fp32:crash"})

@@ -105,3 +105,27 @@ def test_cache_key_changes_with_the_weights(tmp_path):
     assert a == artifacts.cache_key({"name": "m"}, "random", None, 0)
     assert a != artifacts.cache_key({"name": "m"}, "random", None, 1)
     assert a != artifacts.cache_key({"name": "other"}, "random", None, 0)
+
+
+def test_rounds_pool_samples_and_keep_each_process_median():
+    def measured(samples, rss):
+        return {"id": "v", "status": "ok", "reason": None, "samples": samples, "latency_ms": summarize(samples),
+                "throughput_per_s": 1e3 / summarize(samples)["mean"], "peak_rss_bytes": rss, "notes": []}
+
+    pooled = []
+    record = runner.merge_round(None, measured([10.0, 12.0], 100), pooled, 0, 1)
+    record = runner.merge_round(record, measured([20.0, 22.0], 300), pooled, 1, 1)
+    record = runner.merge_round(record, {"id": "v", "status": "failed", "reason": "boom"}, pooled, 2, 1)
+    assert record["round_p50_ms"] == [11.0, 21.0]
+    assert record["latency_ms"]["count"] == 4 and record["latency_ms"]["p50"] == 16.0
+    assert record["throughput_per_s"] == pytest.approx(1e3 / 16.0)
+    assert record["peak_rss_bytes"] == 300
+    assert record["status"] == "ok" and record["notes"] == ["round 3 failed: boom"]
+    assert "samples" not in record
+
+
+def test_process_spread_text():
+    from report.tables import process_spread
+
+    assert process_spread([98.14, 101.3, 99.0]) == "98.1–101.3 ms over 3 processes"
+    assert process_spread([98.0]) is None and process_spread(None) is None
