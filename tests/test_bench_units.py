@@ -129,3 +129,17 @@ def test_process_spread_text():
 
     assert process_spread([98.14, 101.3, 99.0]) == "98.1–101.3 ms over 3 processes"
     assert process_spread([98.0]) is None and process_spread(None) is None
+
+
+def test_nodes_per_provider_counts_what_each_provider_executed(tmp_path):
+    from bench.backends.ort import nodes_per_provider
+
+    events = [{"cat": "Session", "name": "session_initialization"},
+              {"cat": "Node", "name": "OpenVINO-EP-subgraph_1_kernel_time",
+               "args": {"provider": "OpenVINOExecutionProvider"}},
+              {"cat": "Node", "name": "Gather_0_kernel_time", "args": {"provider": "CPUExecutionProvider"}},
+              {"cat": "Node", "name": "Gather_0_fence_before", "args": {"provider": "CPUExecutionProvider"}},
+              {"cat": "Node", "name": "Add_1_kernel_time", "args": {"provider": "CPUExecutionProvider"}}]
+    (tmp_path / "profile.json").write_text(json.dumps(events))
+    assert nodes_per_provider(tmp_path / "profile.json") == {"OpenVINOExecutionProvider": 1,
+                                                             "CPUExecutionProvider": 2}
