@@ -38,10 +38,10 @@ def size_mib(size):
 
 
 def process_spread(round_p50s):
-    """'98.1–101.3 ms over 3 processes' for a variant measured in several processes, else None."""
+    """'3 processes: 98.1–101.3' (their medians, ms) for a variant measured in several processes, else None."""
     if not round_p50s or len(round_p50s) < 2:
         return None
-    return f"{min(round_p50s):,.1f}–{max(round_p50s):,.1f} ms over {len(round_p50s)} processes"
+    return f"{len(round_p50s)} processes: {min(round_p50s):,.1f}–{max(round_p50s):,.1f}"
 
 
 def argmax_text(fidelity):
