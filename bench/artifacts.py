@@ -81,30 +81,26 @@ def _export_onnx(source, out, _build_model):
     axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
             output: {0: "batch"} if output == "logits" else {0: "batch", 1: "sequence"}}
     with torch.inference_mode():
-        torch.onnx.export(_TwoInputs(model, output), (ids, mask), str(out / "model.onnx"), dynamo=False, opset_version=OPSET,
+        torch.onnx.export(two_input_wrapper(model, output), (ids, mask), str(out / "model.onnx"), dynamo=False, opset_version=OPSET,
                           input_names=["input_ids", "attention_mask"], output_names=[output],
                           dynamic_axes=axes, do_constant_folding=True)
     (out / "settings.json").write_text(json.dumps(EXPORT_SETTINGS))
 
 
-def _two_inputs_class():
+def two_input_wrapper(model, output):
+    """A module whose forward(input_ids, attention_mask) calls `model` by keyword and returns `output`:
+    models differ in their positional order (BertModel's third argument is not attention_mask's neighbour)."""
     import torch
 
     class TwoInputs(torch.nn.Module):
-        """Exports forward(input_ids, attention_mask) by keyword: models differ in their positional order."""
-
-        def __init__(self, model, output):
+        def __init__(self):
             super().__init__()
-            self.model, self.output = model, output
+            self.model = model
 
         def forward(self, input_ids, attention_mask):
-            return getattr(self.model(input_ids=input_ids, attention_mask=attention_mask), self.output)
+            return getattr(self.model(input_ids=input_ids, attention_mask=attention_mask), output)
 
-    return TwoInputs
-
-
-def _TwoInputs(model, output):
-    return _two_inputs_class()(model, output)
+    return TwoInputs()
 
 
 def _quantize(source, out, _build_model):

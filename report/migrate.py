@@ -5,7 +5,8 @@ from .schema import FORMAT_VERSION
 
 def update_to_2(doc):
     """Version 1 (the first prototype) keyed variants by name under `results` and kept flat machine fields."""
-    if doc.get("kind") == "machine" or "cpu_model" in doc and "results" not in doc:
+    is_machine = doc.get("kind") == "machine" or ("cpu_model" in doc and "results" not in doc)
+    if is_machine:
         cpu = {"model": doc.pop("cpu_model", None) or "unknown", "flags": doc.pop("flags", {})}
         if "cores" in doc:
             cpu["logical_cores"] = doc.pop("cores")
