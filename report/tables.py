@@ -130,7 +130,7 @@ def best_variants(frame):
     """Per machine, the fastest successful variant (by speed-up where known, else by latency)."""
     ok = frame[(frame.status == "ok") & frame.latency_ms.notna()]
     rows = []
-    for machine_id, group in ok.groupby("machine_id", sort=True):
+    for _, group in ok.groupby("machine_id", sort=True):
         with_speedup = group[group.speedup.notna()]
         if len(with_speedup):
             best = with_speedup.loc[with_speedup.speedup.astype(float).idxmax()]
