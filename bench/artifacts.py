@@ -11,6 +11,8 @@ import os
 import shutil
 from pathlib import Path
 
+from .models import load_saved, parameter_count
+
 OPSET = 17
 EXPORT_SETTINGS = {"exporter": "torch.onnx.export(dynamo=False)", "opset": OPSET, "attn": "eager",
                    "dynamic_axes": ["batch", "sequence"]}
@@ -64,25 +66,20 @@ def ensure(root, name, build_model, report_phase):
 def _build_pytorch(_source, out, build_model):
     model = build_model()
     model.save_pretrained(out, safe_serialization=True)
-    (out / "settings.json").write_text(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
+    (out / "settings.json").write_text(json.dumps({"parameters": parameter_count(model)}))
 
 
 def _export_onnx(source, out, _build_model):
     import torch
-    from transformers import AutoModel, AutoModelForSequenceClassification
 
-    config = json.loads((source / "config.json").read_text())
-    auto = AutoModelForSequenceClassification if any("SequenceClassification" in a for a in
-                                                     config.get("architectures", [])) else AutoModel
-    model = auto.from_pretrained(source, attn_implementation="eager").float().eval()
+    model, output = load_saved(source)
     ids = torch.ones((1, 16), dtype=torch.int64)
     mask = torch.ones((1, 16), dtype=torch.int64)
-    output = "logits" if auto is AutoModelForSequenceClassification else "last_hidden_state"
     axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
             output: {0: "batch"} if output == "logits" else {0: "batch", 1: "sequence"}}
     with torch.inference_mode():
-        torch.onnx.export(two_input_wrapper(model, output), (ids, mask), str(out / "model.onnx"), dynamo=False, opset_version=OPSET,
-                          input_names=["input_ids", "attention_mask"], output_names=[output],
+        torch.onnx.export(two_input_wrapper(model, output), (ids, mask), str(out / "model.onnx"), dynamo=False,
+                          opset_version=OPSET, input_names=["input_ids", "attention_mask"], output_names=[output],
                           dynamic_axes=axes, do_constant_folding=True)
     (out / "settings.json").write_text(json.dumps(EXPORT_SETTINGS))
 

@@ -90,7 +90,7 @@ def build_model(spec, weights, folder, seed=0):
     import transformers
 
     torch.manual_seed(seed)
-    kwargs = {"attn_implementation": "eager", "torch_dtype": torch.float32}
+    kwargs = {"attn_implementation": "eager", "dtype": torch.float32}
     auto = transformers.AutoModel if spec.task == "embedding" else transformers.AutoModelForSequenceClassification
     if weights == "pretrained":
         extra = {} if spec.task == "embedding" else {"num_labels": 2}
@@ -139,10 +139,25 @@ def tokenize(tokenizer, texts, seq_len, vocab_size):
     return ids, mask
 
 
+def load_saved(folder):
+    """(model, output name) for a folder written by save_pretrained: the classifier's logits, or the encoder's
+    last_hidden_state for an embedding model. FP32, eval mode, eager attention."""
+    import json
+
+    import torch
+    from transformers import AutoModel, AutoModelForSequenceClassification
+
+    config = json.loads((Path(folder) / "config.json").read_text())
+    classify = any("SequenceClassification" in a for a in config.get("architectures", []))
+    auto = AutoModelForSequenceClassification if classify else AutoModel
+    model = auto.from_pretrained(folder, attn_implementation="eager", dtype=torch.float32).eval()
+    return model, "logits" if classify else "last_hidden_state"
+
+
 def model_outputs(model, ids, mask):
     """The output that fidelity compares: logits (classification) or last_hidden_state (embedding)."""
     out = model(input_ids=ids, attention_mask=mask)
-    return out.logits if hasattr(out, "logits") and out.logits is not None else out.last_hidden_state
+    return out.logits if getattr(out, "logits", None) is not None else out.last_hidden_state
 
 
 def parameter_count(model):

@@ -98,7 +98,7 @@ def prepare(job):
     model_dir = artifacts.ensure(root, "pytorch", build, phase)
     phase("tokenize")
     tokenizer, tokenizer_name = models.load_tokenizer(spec, job["folder"])
-    model = models.build_model(spec, "pretrained", str(model_dir))
+    model, _ = models.load_saved(model_dir)
     vocab = model.get_input_embeddings().num_embeddings
     texts = json.loads((Path(__file__).parent / "data" / "sentences.json").read_text())["sentences"]
     ids, mask = models.tokenize(tokenizer, texts, job["seq_len"], vocab)

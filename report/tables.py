@@ -10,7 +10,8 @@ STAT_NAMES = {"p50": "median", "mean": "mean", "reported": "statistic not stated
 
 COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "series", "transcribed", "source", "variant_id",
            "variant_label", "backend", "precision", "status", "reason", "providers", "latency_ms", "latency_stat",
-           "p90_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported", "size_flag", "max_abs_error", "abs_error",
+           "p90_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported", "size_flag", "max_abs_error",
+           "abs_error",
            "argmax_agreement", "cosine", "peak_rss_mib", "speedup", "notes"]
 
 

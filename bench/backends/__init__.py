@@ -1,7 +1,8 @@
 """The one registry of backend variants: name -> backend module, artifact and options.
 
 A backend module is imported only when its variant runs (in its own process), so `import bench` needs none of
-torch, onnxruntime or openvino. Each module has `load(variant, artifact_dir, threads, shape) -> Session`, where a Session
+torch, onnxruntime or openvino. Each module has `load(variant, artifact_dir, threads, shape) -> Session`,
+where a Session
 has `run(input_ids, attention_mask) -> numpy array` and `facts() -> dict` (what actually ran).
 """
 

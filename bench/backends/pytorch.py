@@ -1,7 +1,6 @@
 """PyTorch FP32, eager, under torch.inference_mode()."""
 
-import json
-from pathlib import Path
+from bench.models import load_saved, model_outputs
 
 
 class Session:
@@ -10,9 +9,7 @@ class Session:
 
     def run(self, ids, mask):
         with self.torch.inference_mode():
-            out = self.model(input_ids=self.torch.from_numpy(ids), attention_mask=self.torch.from_numpy(mask))
-        value = out.logits if getattr(out, "logits", None) is not None else out.last_hidden_state
-        return value.numpy()
+            return model_outputs(self.model, self.torch.from_numpy(ids), self.torch.from_numpy(mask)).numpy()
 
     def facts(self):
         dtypes = sorted({str(p.dtype).replace("torch.", "") for p in self.model.parameters()})
@@ -22,11 +19,7 @@ class Session:
 
 def load(variant, artifact_dir, threads, shape):
     import torch
-    from transformers import AutoModel, AutoModelForSequenceClassification
 
     torch.set_num_threads(threads)
-    config = json.loads((Path(artifact_dir) / "config.json").read_text())
-    classify = any("SequenceClassification" in a for a in config.get("architectures", []))
-    auto = AutoModelForSequenceClassification if classify else AutoModel
-    model = auto.from_pretrained(artifact_dir, attn_implementation="eager", dtype=torch.float32).eval()
+    model, _ = load_saved(artifact_dir)
     return Session(model, torch)
