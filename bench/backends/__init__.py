@@ -2,8 +2,7 @@
 
 A backend module is imported only when its variant runs (in its own process), so `import bench` needs none of
 torch, onnxruntime or openvino. Each module has `load(variant, artifact_dir, threads, shape) -> Session`,
-where a Session
-has `run(input_ids, attention_mask) -> numpy array` and `facts() -> dict` (what actually ran).
+where a Session has `run(input_ids, attention_mask) -> numpy array` and `facts() -> dict` (what actually ran).
 """
 
 import importlib
