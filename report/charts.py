@@ -8,44 +8,100 @@ from .tables import STAT_NAMES, canonical_labels, present
 TRANSCRIBED_PATTERN = "/"
 
 
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon", "triangle-down",
+           "pentagon"]
+
+
 def _fmt(value, digits=1, unit=""):
     return "—" if not present(value) else f"{value:,.{digits}f}{unit}"
 
 
+def trust_words(row):
+    """What a reader must know before trusting a figure: transcribed, quick, noisy, incomplete."""
+    words = []
+    if row.transcribed:
+        words.append(f"전사 · transcribed from {row.source}")
+    if row.quick:
+        words.append("quick run")
+    if row.noisy:
+        words.append("noisy")
+    if row.incomplete:
+        words.append("incomplete run")
+    return words
+
+
 def _hover(row):
-    lines = [f"<b>{row.variant_label}</b> ({row.precision})", row.series,
+    lines = [f"<b>{row.variant_label}</b> ({row.precision})", f"{row.machine_label}", f"run {row.run_id}",
              f"latency {_fmt(row.latency_ms, 2, ' ms')} ({STAT_NAMES.get(row.latency_stat, '—')})"]
+    if present(row.p10_ms) and present(row.p90_ms):
+        lines.append(f"p10–p90 {_fmt(row.p10_ms, 2)}–{_fmt(row.p90_ms, 2)} ms")
+    if row.process_spread:
+        lines.append(f"medians of {row.process_spread} ms")
     if present(row.speedup):
-        lines.append(f"speed-up vs PyTorch FP32 ×{row.speedup:.2f}")
+        lines.append(f"speed-up vs PyTorch FP32 in this run ×{row.speedup:.2f}")
     if present(row.size_mib):
         lines.append(f"size {_fmt(row.size_mib, 2, ' MiB')}")
-    lines.append("transcribed from " + row.source if row.transcribed else "measured")
+    lines += trust_words(row) or ["measured"]
+    lines += row.noise_reasons
     return "<br>".join(lines)
 
 
+def _trace_name(group):
+    first = group.iloc[0]
+    flags = [w for w in ("quick" if first.quick else None, "noisy" if group.noisy.any() else None,
+                         "incomplete" if first.incomplete else None) if w]
+    return f"{first.machine_label} · {first.run_label}" + (" (전사)" if first.transcribed else "") + \
+        (f" [{', '.join(flags)}]" if flags else "")
+
+
+def _error_bars(group, value_column):
+    """The spread behind a latency bar: p10–p90 of the samples where recorded, else the range of the rounds'
+    medians; None where the file has neither (transcribed figures)."""
+    if value_column != "latency_ms":
+        return None
+    plus, minus = [], []
+    for r in group.itertuples():
+        low, high = (r.p10_ms, r.p90_ms) if present(r.p10_ms) and present(r.p90_ms) else (r.round_min_ms,
+                                                                                          r.round_max_ms)
+        plus.append(max(0.0, float(high) - float(r.latency_ms)) if present(high) else None)
+        minus.append(max(0.0, float(r.latency_ms) - float(low)) if present(low) else None)
+    if all(v is None for v in plus + minus):
+        return None
+    return {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "visible": True,
+            "thickness": 1.2, "width": 3}
+
+
 def _bars(frame, value_column, title, axis_title, digits):
+    """Grouped bars: one trace per machine and run (never per label), so no two runs are ever added or stacked."""
     rows = frame[(frame.status == "ok") & frame[value_column].notna()]
     if rows.empty:
         return None
     labels = canonical_labels(frame)
     order = list(dict.fromkeys(labels[v] for v in frame.variant_id))
     traces = []
-    for series, group in rows.groupby("series", sort=False):
-        transcribed = bool(group.transcribed.iloc[0])
-        traces.append({
-            "type": "bar", "name": series + (" (transcribed)" if transcribed else ""),
+    for _, group in rows.groupby("series", sort=False):
+        first = group.iloc[0]
+        weak = bool(first.quick or first.incomplete or group.noisy.any())
+        trace = {
+            "type": "bar", "name": _trace_name(group), "legendgroup": first.machine_id,
             "x": [labels[v] for v in group.variant_id],
             "y": [float(v) for v in group[value_column]],
-            "text": [f"{float(v):,.{digits}f}" for v in group[value_column]], "textposition": "auto",
+            "text": [f"{float(v):,.{digits}f}" for v in group[value_column]], "textposition": "outside",
             "hovertext": [_hover(r) for r in group.itertuples()], "hoverinfo": "text",
-            "marker": {"pattern": {"shape": TRANSCRIBED_PATTERN if transcribed else ""}},
-        })
-    return _figure(traces, title, {"title": {"text": axis_title}, "automargin": True},
+            "marker": {"color": first.colour, "opacity": 0.55 if weak else 1.0,
+                       "pattern": {"shape": TRANSCRIBED_PATTERN if first.transcribed else ""}},
+            "meta": {"machine_id": first.machine_id, "run_id": first.run_id},
+        }
+        error = _error_bars(group, value_column)
+        if error:
+            trace["error_y"] = error
+        traces.append(trace)
+    return _figure(traces, title, {"title": {"text": axis_title}, "automargin": True, "rangemode": "tozero"},
                    {"categoryorder": "array", "categoryarray": order, "automargin": True}, barmode="group")
 
 
 def latency_chart(frame):
-    return _bars(frame, "latency_ms", "Latency per inference (lower is better)", "ms", 1)
+    return _bars(frame, "latency_ms", "Latency per inference, median with p10–p90 (lower is better)", "ms", 1)
 
 
 def speedup_chart(frame):
@@ -58,21 +114,27 @@ def size_chart(frame):
 
 
 def fidelity_chart(frame):
-    """Speed against fidelity: latency vs max absolute error of the outputs against PyTorch FP32."""
+    """Speed against fidelity: latency vs max absolute error of the outputs against PyTorch FP32. A trace per
+    machine and run in the machine's colour; the marker's shape is the variant."""
     rows = frame[(frame.status == "ok") & frame.latency_ms.notna()].copy()
     rows["error"] = rows.max_abs_error.where(rows.max_abs_error.notna(), rows.abs_error)
     rows = rows[rows.error.notna() & (rows.variant_id != "pytorch-fp32")]
     if rows.empty:
         return None
     labels = canonical_labels(frame)
+    symbols = {vid: SYMBOLS[i % len(SYMBOLS)] for i, vid in enumerate(dict.fromkeys(frame.variant_id))}
     traces = []
-    for vid, group in rows.groupby("variant_id", sort=False):
+    for _, group in rows.groupby("series", sort=False):
+        first = group.iloc[0]
         traces.append({
-            "type": "scatter", "mode": "markers", "name": labels[vid],
+            "type": "scatter", "mode": "markers", "name": _trace_name(group), "legendgroup": first.machine_id,
             "x": [float(v) for v in group.latency_ms], "y": [float(v) for v in group.error],
             "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {r.argmax_agreement or '—'}"
                           for r in group.itertuples()], "hoverinfo": "text",
-            "marker": {"size": 12, "symbol": ["diamond-open" if t else "circle" for t in group.transcribed]},
+            "marker": {"size": 12, "color": first.colour,
+                       "symbol": [symbols[v] + ("-open" if first.transcribed else "") for v in group.variant_id]},
+            "meta": {"machine_id": first.machine_id, "run_id": first.run_id,
+                     "variants": [labels[v] for v in group.variant_id]},
         })
     return _figure(traces, "Speed vs fidelity (lower-left is better)",
                    {"title": {"text": "abs error vs PyTorch FP32"}, "rangemode": "tozero"},

@@ -1,6 +1,10 @@
 """Reads results/<machine>/*.json: parse, refuse newer formats, migrate older ones, validate, and cross-check."""
 
 import json
+import math
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -8,7 +12,7 @@ import jsonschema
 
 from .errors import ResultFileError
 from .migrate import migrate
-from .schema import FORMAT_VERSION, SCHEMAS
+from .schema import FORMAT_VERSION, INT64, MAX_DEPTH, MAX_FILE_BYTES, RUN_ID_PATTERN, SCHEMAS
 
 
 @dataclass
@@ -62,6 +66,7 @@ class Results:
     machines: dict = field(default_factory=dict)
     runs: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    files: int = 0  # result files read (valid or not)
 
     def runs_of(self, machine_id):
         return [r for r in self.runs if r.machine_id == machine_id]
@@ -73,17 +78,95 @@ class Results:
         return None
 
 
-def read_document(path, kind):
-    """Parse one file and bring it to the current format; raise ResultFileError naming the file and field."""
+class _BadNumber:
+    """Stands in for a number a result file may not hold (NaN, Infinity, beyond 64 bits) until its field is named."""
+
+    def __init__(self, text):
+        self.text = text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
+
+
+def _parse_int(text):
+    value = int(text) if len(text) <= 20 else None  # never convert a 5,000-digit integer
+    return value if value is not None and -INT64 - 1 <= value <= INT64 else _BadNumber(text)
+
+
+def _parse_float(text):
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(text)
+
+
+def parse_json(path, data):
+    """The JSON value in `data` (bytes); every way it can be unusable becomes a ResultFileError naming the field."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultFileError(path, None, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
-    try:
-        doc = json.loads(text)
+        doc = json.loads(data.decode("utf-8"), parse_int=_parse_int, parse_float=_parse_float,
+                         parse_constant=_BadNumber)
+    except UnicodeDecodeError as exc:
+        raise ResultFileError(path, None, f"is not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ResultFileError(path, None, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
                                           "it may be truncated") from None
+    except RecursionError:
+        raise ResultFileError(path, None, f"nests deeper than {MAX_DEPTH} levels") from None
+    where = _deeper_than(doc, MAX_DEPTH)
+    if where is not None:
+        raise ResultFileError(path, where or None, f"nests deeper than {MAX_DEPTH} levels")
+    for where, value in _walk(doc):
+        if isinstance(value, _BadNumber):
+            raise ResultFileError(path, where or "(top level)",
+                                  f"must be a finite number within 64 bits, got {value.text}")
+    return doc
+
+
+def _walk(value, where=""):
+    """(field path, value) of every value in a document already known to be shallow."""
+    yield where, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, _join(where, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{where}[{i}]")
+
+
+def _deeper_than(doc, limit):
+    """The field path of the first value nested deeper than `limit`, or None (iterative: no recursion limit)."""
+    stack = [(doc, 1, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return where
+            items = value.items() if isinstance(value, dict) else ((f"[{i}]", v) for i, v in enumerate(value))
+            for key, item in items:
+                sub = f"{where}{key}" if key.startswith("[") else _join(where, key)
+                stack.append((item, depth + 1, sub))
+    return None
+
+
+def read_bytes(path):
+    """The bytes of a regular file of at most MAX_FILE_BYTES: never opens a FIFO or device, never reads a flood."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ResultFileError(path, None, f"cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ResultFileError(path, None, "is not a regular file (a FIFO, device or folder); only files are read")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ResultFileError(path, None, f"is {info.st_size:,} bytes; a result file may hold at most "
+                                          f"{MAX_FILE_BYTES:,}")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ResultFileError(path, None, f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ResultFileError(path, None, f"holds more than {MAX_FILE_BYTES:,} bytes")
+    return data
+
+
+def read_document(path, kind):
+    """Parse one file and bring it to the current format; raise ResultFileError naming the file and field."""
+    doc = parse_json(path, read_bytes(path))
     if not isinstance(doc, dict):
         raise ResultFileError(path, None, f"must hold a JSON object, not {_type_name(doc)}")
     version = doc.get("format_version")
@@ -94,7 +177,11 @@ def read_document(path, kind):
                               f"{version} is newer than this benchlog reads ({FORMAT_VERSION}); "
                               "upgrade benchlog (git pull, then the README's set-up) to read it")
     if version < FORMAT_VERSION:
-        doc = migrate(doc)
+        try:
+            doc = migrate(doc)
+        except Exception as exc:  # an old file of any shape: a problem line, never a traceback
+            raise ResultFileError(path, "format_version", f"{version}: the file does not have the shape of that "
+                                  f"version and cannot be upgraded ({exc.__class__.__name__}: {exc})") from None
     errors = schema_problems(path, doc, kind)
     if errors:
         raise ResultFileError.group(errors)
@@ -148,10 +235,22 @@ def _to_problem(path, error):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
         return ResultFileError(path, where, f"must be one of {', '.join(map(_show, allowed))}, "
                                             f"got {_show(error.instance)}")
+    if kind in ("maxLength", "minLength"):
+        return ResultFileError(path, where, f"is {len(error.instance):,} characters; the limit is "
+                                            f"{'at most' if kind == 'maxLength' else 'at least'} "
+                                            f"{error.validator_value:,}")
+    if kind in ("maxItems", "maxProperties"):
+        return ResultFileError(path, where, f"has {len(error.instance):,} entries; at most {error.validator_value:,} "
+                                            "are allowed")
+    if kind in ("minimum", "maximum", "exclusiveMinimum"):
+        bound = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[kind]
+        return ResultFileError(path, where, f"must be {bound} {error.validator_value:g}, got {_show(error.instance)}")
+    if kind == "propertyNames":
+        return ResultFileError(path, where, "has a field name longer than the limit")
     if kind == "pattern":
         return ResultFileError(path, where, f"{_show(error.instance)} must be lower-case letters, digits, "
                                             "'.', '_' or '-' (it names a folder and a page)")
-    return ResultFileError(path, where, error.message)
+    return ResultFileError(path, where, f"does not fit the format ({kind})")
 
 
 TYPE_WORDS = {"number": "a number", "integer": "a whole number", "string": "a string", "object": "an object",
@@ -180,21 +279,60 @@ def _show(value):
 
 
 def load_results(results_dir):
-    """Load every machine and run under `results_dir`; bad files become `problems` and are left out."""
+    """Load every machine and run under `results_dir`; bad files become `problems` and are left out.
+
+    Only regular files and folders inside `results_dir` are read. Anything else there (a hidden entry, a link that
+    leaves the folder, a FIFO, a `*.JSON`, a stray file) is reported as a problem, never silently skipped."""
     results = Results()
     root = Path(results_dir)
     if not root.is_dir():
         return results
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        _load_machine_folder(folder, results)
+    for entry in sorted(root.iterdir()):
+        if _usable(entry, root.resolve(), results, folder=True):
+            _load_machine_folder(entry, root.resolve(), results)
+    results.runs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
     return results
 
 
-def _load_machine_folder(folder, results):
+def _usable(entry, root, results, folder):
+    """True for an entry to read; otherwise a problem line saying why it is not read."""
+    def refuse(message):
+        results.problems.append(ResultFileError(entry, None, message))
+        return False
+
+    if entry.name.startswith("."):
+        return refuse("is hidden and is not read; rename or remove it")
+    if entry.is_symlink():
+        target = entry.resolve()
+        if target != root and root not in target.parents:
+            return refuse(f"is a link to {target}, outside {root}/; only files inside results/ are read")
+    if folder:
+        if entry.is_dir():
+            return True
+        if entry.suffix.lower() == ".json" and entry.is_file():
+            return refuse("is not in a machine folder; move it to results/<machine-id>/")
+        return refuse("is not a machine folder; results/ holds only results/<machine-id>/ folders")
+    if entry.suffix != ".json":
+        hint = " (the extension must be lower-case .json)" if entry.suffix.lower() == ".json" else ""
+        return refuse(f"is not a result file{hint}; a machine folder holds machine.json and <run>.json files")
+    if not RUN_ID.match(entry.stem):
+        return refuse("has a name that is not a plain run id (letters, digits, '.', '_', '-'; at most 151 "
+                      "characters); rename it")
+    return True
+
+
+RUN_ID = re.compile(RUN_ID_PATTERN)
+
+
+def _load_machine_folder(folder, root, results):
     machine_path = folder / "machine.json"
-    if not machine_path.exists():
+    entries = [e for e in sorted(folder.iterdir()) if _usable(e, root, results, folder=False)]
+    results.files += len(entries)
+    if not machine_path.exists() and not machine_path.is_symlink():
         results.problems.append(ResultFileError(machine_path, None, "is missing; every results/<machine>/ "
                                                 "folder needs one (benchlog run writes it)"))
+        return
+    if machine_path not in entries:
         return
     try:
         machine = Machine(folder.name, read_document(machine_path, "machine"), machine_path)
@@ -203,7 +341,7 @@ def _load_machine_folder(folder, results):
         results.problems.extend(exc.problems)
         return
     results.machines[machine.id] = machine
-    for path in sorted(folder.glob("*.json")):
+    for path in entries:
         if path.name != "machine.json":
             _load_run(path, machine, results)
 
@@ -222,7 +360,6 @@ def _load_run(path, machine, results):
         results.problems.extend(exc.problems)
         return
     results.runs.append(Run(path.stem, doc, path))
-    results.runs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
 
 
 def _check_claim(path, claimed):

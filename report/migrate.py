@@ -33,7 +33,13 @@ def update_to_2(doc):
     return doc
 
 
-STEPS = {2: update_to_2}
+def update_to_3(doc):
+    """Version 3 added how quiet the machine was (variants[].noise) and latency_ms.p10, both optional, and
+    tightened the limits on numbers and strings. A version-2 file holds no noise figures: they stay unknown."""
+    return doc
+
+
+STEPS = {2: update_to_2, 3: update_to_3}
 
 
 def migrate(doc):

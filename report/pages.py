@@ -1,28 +1,47 @@
-"""Renders the result pages (Markdown with HTML blocks) from loaded results through the Jinja templates."""
+"""Renders the result pages from loaded results through the Jinja templates, as HTML only.
+
+Every string from a result file (and every file or folder name) reaches a page through the one autoescaping
+Jinja environment, inside HTML blocks that Markdown passes through untouched: no Markdown, HTML or tag syntax in
+a result file has any effect. Generated pages are not scanned for post tags (report/plugin.py).
+"""
 
 import json
+import posixpath
 import re
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from . import charts, tables
+from . import charts, noise, tables
 from .tables import STAT_NAMES, present
 
 ISA_FLAGS = ["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16"]
-SAFE_TITLE = re.compile(r"^[\w\s@.,()+:/\-]+$")
+SAFE_TITLE = re.compile(r"^[\w\s@.,()+:/\-]{1,80}$")
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 
 
 def make_environment(templates_dir=DEFAULT_TEMPLATES):
-    """The one Jinja environment: autoescaped (every string from a result file is untrusted), strict."""
+    """The one Jinja environment: autoescaped (every string from a result file is untrusted), strict, and every
+    value printed on one line (a blank line would end the HTML block and hand the rest to Markdown)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
-    env.filters.update(num=format_number, chart=chart_html, cell=markdown_cell, title=safe_title, yesno=yes_no)
-    env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing)
+                             finalize=one_line)
+    env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error)
+    env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ADVICE=noise.ADVICE,
+                       evidence=tables.evidence_text, run_label=tables.run_label,
+                       workload_label=tables.workload_label, trust=noise.run_trust)
     return env
+
+
+def one_line(value):
+    return value.replace("\r", " ").replace("\n", " ") if isinstance(value, str) and \
+        not isinstance(value, Markup) else value
+
+
+def html_block(html):
+    """HTML with no blank lines, so Markdown keeps it as one raw block."""
+    return "\n".join(line for line in html.splitlines() if line.strip())
 
 
 def is_missing(value):
@@ -36,6 +55,10 @@ def format_number(value, digits=1, unit=""):
     return f"{value:,.{digits}f}{unit}"
 
 
+def format_error(value):
+    return format_number(None) if is_missing(value) else f"{value:.3g}"
+
+
 def chart_html(figure, empty_text="No figures to chart."):
     """A chart placeholder: the figure's JSON in a data attribute, drawn by the site's script."""
     if figure is None:
@@ -43,13 +66,8 @@ def chart_html(figure, empty_text="No figures to chart."):
     return Markup('<div class="benchlog-chart" data-figure="{}"></div>').format(json.dumps(figure))
 
 
-def markdown_cell(value):
-    """Text for a Markdown table cell: HTML-escaped and with pipes neutralised."""
-    return Markup(str(escape(value)).replace("|", "&#124;"))
-
-
 def safe_title(label, fallback):
-    """A page title for the nav and <title>: the label when it is plain text, else the fallback id."""
+    """A page title for the nav and <title>: the label when it is short plain text, else the fallback id."""
     return label if SAFE_TITLE.match(label or "") else fallback
 
 
@@ -61,54 +79,96 @@ def yes_no(value):
     return Markup('<span class="benchlog-unknown" title="unknown">?</span>')
 
 
+def page_url(src_uri, directory_urls=True):
+    """The URL MkDocs gives a page: results/machines/x.md -> results/machines/x/ (or .html)."""
+    stem = src_uri[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/" if directory_urls else stem + ".html"
+
+
+def relative_url(from_uri, to_uri, directory_urls=True):
+    """A link from one page to another that works under any site prefix (/benchlog/ on GitHub Pages)."""
+    source, target = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
+    base = source if source.endswith("/") or not source else posixpath.dirname(source) + "/"
+    rel = posixpath.relpath(target or ".", base.rstrip("/") or ".")
+    if rel == ".":
+        return "./"
+    return rel + "/" if target.endswith("/") or not target else rel
+
+
+def machine_uri(machine_id):
+    return f"results/machines/{machine_id}.md"
+
+
 class Renderer:
     """Renders every result page from one loaded Results; one instance per build."""
 
-    def __init__(self, results, templates_dir=DEFAULT_TEMPLATES):
+    def __init__(self, results, templates_dir=DEFAULT_TEMPLATES, directory_urls=True):
         self.results = results
         self.env = make_environment(templates_dir)
-        self.selected = tables.comparison_runs(results)
-        self.frame = tables.variant_frame(results, self.selected)
+        self.directory_urls = directory_urls
+        self.sections = tables.comparison_sections(results)
+        self.frame = tables.variant_frame(results, tables.comparison_runs(results))
         self.all_frame = tables.variant_frame(results)
+        self.headline = tables.variant_frame(results, tables.headline_runs(results))
+        self.first_section = tables.variant_frame(results, self.sections[0][1] if self.sections else [])
 
     def pages(self):
         """{src_uri: markdown} for every generated page."""
         out = {"results/index.md": self.overview(), "results/comparison.md": self.comparison(),
                "results/cpu-features.md": self.cpu_features()}
         for machine in self.results.machines.values():
-            out[f"results/machines/{machine.id}.md"] = self.machine_page(machine)
+            out[machine_uri(machine.id)] = self.machine_page(machine)
         return out
 
-    def render(self, name, **context):
-        return self.env.get_template(name).render(**context)
+    def page(self, src_uri, title, template, **context):
+        html = self.env.get_template(template).render(
+            link=lambda to_uri: relative_url(src_uri, to_uri, self.directory_urls), machine_uri=machine_uri,
+            **context)
+        return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{html_block(html)}\n"
+
+    def fragment(self, template, **context):
+        return Markup(html_block(self.env.get_template(template).render(**context)))
 
     def overview(self):
-        best = tables.best_variants(self.frame).set_index("machine_id") if len(self.frame) else None
-        figure = charts.speedup_chart(self.frame) or charts.latency_chart(self.frame)
-        return self.render("overview.md.j2", machines=list(self.results.machines.values()), results=self.results,
-                           best=best, headline=figure)
+        best = tables.best_variants(self.headline).set_index("machine_id") if len(self.headline) else None
+        figure = charts.speedup_chart(self.headline) or charts.latency_chart(self.headline)
+        runs = {m: [r for r in tables.headline_runs(self.results) if r.machine_id == m] for m in self.results.machines}
+        return self.page("results/index.md", "결과 개요", "overview.html.j2",
+                         machines=list(self.results.machines.values()), results=self.results, best=best,
+                         headline=figure, headline_runs=runs)
 
     def comparison(self):
-        figures = {name: build(self.frame) for name, build in charts.CHARTS.items()}
-        return self.render("comparison.md.j2", figures=figures, table=self.variants_table(self.frame))
+        sections = []
+        for key, runs in self.sections:
+            frame = tables.variant_frame(self.results, runs)
+            machines = [self.results.machines[m] for m in dict.fromkeys(r.machine_id for r in runs)]
+            sections.append({"key": key, "til": key == tables.TIL_WORKLOAD, "machines": machines,
+                             "summaries": tables.run_summaries(frame, runs),
+                             "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
+                             "table": self.variants_table(frame)})
+        return self.page("results/comparison.md", "머신 비교", "comparison.html.j2", sections=sections,
+                         colours=tables.machine_colours(self.results))
 
     def cpu_features(self):
-        return self.render("cpu_features.md.j2", table=self.cpu_table())
+        return self.page("results/cpu-features.md", "CPU 기능", "cpu_features.html.j2", table=self.cpu_table())
 
     def machine_page(self, machine):
         runs = sorted(self.results.runs_of(machine.id), key=lambda r: r.doc["started_at"], reverse=True)
+        compared = {r.id for r in tables.comparison_runs(self.results) if r.machine_id == machine.id}
         sections = []
         for run in runs:
-            frame = self.all_frame[self.all_frame.run_id == run.id]
-            frame = frame[frame.machine_id == machine.id]
-            sections.append({"run": run, "table": self.variants_table(frame),
+            frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
+            sections.append({"run": run, "table": self.variants_table(frame), "compared": run.id in compared,
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()}})
-        return self.render("machine.md.j2", machine=machine, sections=sections)
+        return self.page(machine_uri(machine.id), safe_title(machine.label, machine.id), "machine.html.j2",
+                         machine=machine, sections=sections)
 
     def variants_table(self, frame, show_series=True):
-        return Markup(self.render("variants_table.html.j2", rows=list(frame.itertuples()),
-                                  show_series=show_series and frame.series.nunique() > 1))
+        return self.fragment("variants_table.html.j2", rows=list(frame.itertuples()),
+                             show_series=show_series and frame.series.nunique() > 1)
 
     def cpu_table(self):
-        return Markup(self.render("cpu_table.html.j2", table=tables.cpu_feature_table(self.results),
-                                  machines=list(self.results.machines.values())))
+        return self.fragment("cpu_table.html.j2", table=tables.cpu_feature_table(self.results),
+                             machines=list(self.results.machines.values()))

@@ -37,14 +37,18 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
         results = load_results(self.results_dir)
         for problem in results.problems:
             log.warning("skipped: %s", problem)
-        self.renderer = Renderer(results, self.templates_dir)
+        self.renderer = Renderer(results, self.templates_dir, config.use_directory_urls)
+        self.generated = set()
         for src_uri, markdown in self.renderer.pages().items():
             files.append(File.generated(config, src_uri, content=markdown))
+            self.generated.add(src_uri)
         for source in [PLOTLY_JS, *sorted(ASSETS.iterdir())]:
             files.append(File.generated(config, f"{ASSET_DIR}/{source.name}", abs_src_path=str(source)))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
+        if page.file.src_uri in self.generated:
+            return markdown  # result pages are HTML built from untrusted files: never scanned for tags
         try:
             return expand_tags(markdown, self.renderer)
         except TagError as exc:

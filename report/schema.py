@@ -1,13 +1,33 @@
-"""The result-file format (JSON Schema, version FORMAT_VERSION) shared by bench (writer) and report (reader)."""
+"""The result-file format (JSON Schema, version FORMAT_VERSION) shared by bench (writer) and report (reader).
 
-FORMAT_VERSION = 2
+Result files are untrusted input (they come from other people's machines), so every limit lives here, once:
+finite numbers (NaN and Infinity are refused when the file is parsed), 64-bit integers, bounded strings, lists,
+nesting and file size. `benchlog validate` and the site build both apply exactly these rules.
+"""
 
-_NUM = {"type": "number"}
-_NUM_OR_NULL = {"type": ["number", "null"]}
-_INT_OR_NULL = {"type": ["integer", "null"]}
-_STR_OR_NULL = {"type": ["string", "null"]}
+FORMAT_VERSION = 3
+
+MAX_FILE_BYTES = 5 * 2**20  # a run of 20 variants x 3 rounds is ~30 KB; 5 MB leaves room and stops a flood
+MAX_DEPTH = 12  # nesting of objects and lists; the format itself needs 6
+MAX_ID = 100  # ids (machine, variant) and short names
+MAX_LABEL = 200  # labels, model names, CPU strings, versions
+MAX_NOTE = 2000  # one note, reason or source description
+MAX_ITEMS = 200  # entries in any list or free-form object
+INT64 = 2**63 - 1
+
+_POS = {"type": "number", "exclusiveMinimum": 0, "maximum": 1e300}  # latencies, sizes, speeds: > 0
+_NONNEG = {"type": "number", "minimum": 0, "maximum": 1e300}
+_POS_OR_NULL = {**_POS, "type": ["number", "null"]}
+_NONNEG_OR_NULL = {**_NONNEG, "type": ["number", "null"]}
+_COUNT_OR_NULL = {"type": ["integer", "null"], "minimum": 0, "maximum": INT64}
+_STR = {"type": "string", "maxLength": MAX_LABEL}
+_NOTE = {"type": "string", "maxLength": MAX_NOTE}
+_STR_OR_NULL = {"type": ["string", "null"], "maxLength": MAX_LABEL}
+_NOTE_OR_NULL = {"type": ["string", "null"], "maxLength": MAX_NOTE}
 _SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,99}$"}
-_STR_LIST = {"type": "array", "items": {"type": "string"}}
+_STR_LIST = {"type": "array", "maxItems": MAX_ITEMS, "items": _NOTE}
+# A machine folder name or run file name (without .json): it becomes part of a URL and of page text.
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$"
 
 SOURCE = {
     "type": "object",
@@ -15,10 +35,10 @@ SOURCE = {
     "required": ["kind"],
     "properties": {
         "kind": {"enum": ["measured", "transcribed"]},
-        "name": {"type": "string"},
-        "path": {"type": "string"},
-        "url": {"type": "string"},
-        "note": {"type": "string"},
+        "name": _STR,
+        "path": _STR,
+        "url": _STR,
+        "note": _NOTE,
     },
     # A transcribed figure must say where it was copied from.
     "if": {"properties": {"kind": {"const": "transcribed"}}},
@@ -30,16 +50,17 @@ CPU = {
     "additionalProperties": False,
     "required": ["model"],
     "properties": {
-        "model": {"type": "string", "minLength": 1},
+        "model": {**_STR, "minLength": 1},
         "vendor": _STR_OR_NULL,
-        "physical_cores": _INT_OR_NULL,
-        "logical_cores": _INT_OR_NULL,
-        "freq_mhz": _NUM_OR_NULL,
-        "max_freq_mhz": _NUM_OR_NULL,
+        "physical_cores": _COUNT_OR_NULL,
+        "logical_cores": _COUNT_OR_NULL,
+        "freq_mhz": _POS_OR_NULL,
+        "max_freq_mhz": _POS_OR_NULL,
         "hybrid": {"type": ["boolean", "null"]},
         # true = present, false = known absent, null/missing = unknown.
-        "flags": {"type": "object", "additionalProperties": {"type": ["boolean", "null"]}},
-        "flags_source": {"type": "string"},
+        "flags": {"type": "object", "maxProperties": MAX_ITEMS, "propertyNames": {"maxLength": MAX_ID},
+                  "additionalProperties": {"type": ["boolean", "null"]}},
+        "flags_source": _NOTE,
     },
 }
 
@@ -48,12 +69,12 @@ MACHINE = {
     "additionalProperties": False,
     "required": ["format_version", "kind", "machine_id", "label", "cpu"],
     "properties": {
-        "format_version": {"type": "integer"},
+        "format_version": {"type": "integer", "minimum": 1, "maximum": INT64},
         "kind": {"const": "machine"},
         "machine_id": _SLUG,
-        "label": {"type": "string", "minLength": 1},
+        "label": {**_STR, "minLength": 1},
         "cpu": CPU,
-        "memory_bytes": _INT_OR_NULL,
+        "memory_bytes": _COUNT_OR_NULL,
         "os": _STR_OR_NULL,
         "python": _STR_OR_NULL,
         "hypervisor": _STR_OR_NULL,
@@ -67,10 +88,11 @@ LATENCY = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        **{k: _NUM for k in ("mean", "p50", "p90", "p99", "std", "min", "max")},
-        "count": {"type": "integer", "minimum": 0},
+        **{k: _POS for k in ("mean", "p10", "p50", "p90", "p99", "min", "max")},
+        "std": _NONNEG,
+        "count": {"type": "integer", "minimum": 0, "maximum": INT64},
         # A figure whose statistic the source does not state (transcribed runs only).
-        "reported": _NUM,
+        "reported": _POS,
     },
 }
 
@@ -78,19 +100,20 @@ SIZE = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "bytes": _INT_OR_NULL,
+        "bytes": {**_COUNT_OR_NULL, "minimum": 1},
         "files": {
             "type": "array",
+            "maxItems": MAX_ITEMS,
             "items": {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["path", "bytes"],
-                "properties": {"path": {"type": "string"}, "bytes": {"type": "integer"}},
+                "properties": {"path": _STR, "bytes": {"type": "integer", "minimum": 0, "maximum": INT64}},
             },
         },
-        "mib": _NUM_OR_NULL,
-        "reported": {"type": "string"},
-        "flag": {"type": "string"},
+        "mib": _POS_OR_NULL,
+        "reported": _STR,
+        "flag": _NOTE,
     },
 }
 
@@ -98,13 +121,30 @@ FIDELITY = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "reference": {"type": "string"},
-        "max_abs_error": _NUM_OR_NULL,
-        "mean_abs_error": _NUM_OR_NULL,
-        "abs_error": _NUM_OR_NULL,
-        "argmax_agree": _INT_OR_NULL,
-        "argmax_total": _INT_OR_NULL,
-        "cosine": _NUM_OR_NULL,
+        "reference": _STR,
+        "max_abs_error": _NONNEG_OR_NULL,
+        "mean_abs_error": _NONNEG_OR_NULL,
+        "abs_error": _NONNEG_OR_NULL,
+        "argmax_agree": _COUNT_OR_NULL,
+        "argmax_total": _COUNT_OR_NULL,
+        "cosine": {"type": ["number", "null"], "minimum": -1.0001, "maximum": 1.0001},
+    },
+}
+
+# How quiet the machine was while one variant ran (issue: a noisy run must never pass for a quiet one).
+# Fractions are of all CPU time on the machine during the variant's timed processes.
+NOISE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "round_spread": _NONNEG_OR_NULL,  # (max - min) / min of the rounds' medians
+        "cv": _NONNEG_OR_NULL,  # std / mean of the pooled samples
+        "loadavg_before": _NONNEG_OR_NULL,  # 1-minute load average before the first round
+        "loadavg_after": _NONNEG_OR_NULL,  # ... and after the last
+        "other_cpu_share": {**_NONNEG_OR_NULL, "maximum": 1},  # CPU used by other processes while it ran
+        "steal_share": {**_NONNEG_OR_NULL, "maximum": 1},  # CPU stolen by the hypervisor while it ran
+        "noisy": {"type": ["boolean", "null"]},  # the rule in report/noise.py; null = not enough to judge
+        "reasons": _STR_LIST,
     },
 }
 
@@ -114,22 +154,25 @@ VARIANT = {
     "required": ["id", "backend", "precision", "status"],
     "properties": {
         "id": _SLUG,
-        "backend": {"type": "string"},
-        "precision": {"type": "string"},
-        "label": {"type": "string"},
-        "options": {"type": "object"},
+        "backend": _STR,
+        "precision": _STR,
+        "label": _STR,
+        "options": {"type": "object", "maxProperties": 50, "propertyNames": {"maxLength": MAX_ID},
+                    "additionalProperties": {"type": ["string", "number", "boolean", "null"], "maxLength": MAX_LABEL,
+                                             "minimum": -1e300, "maximum": 1e300}},
         "status": {"enum": ["ok", "skipped", "failed"]},
-        "reason": _STR_OR_NULL,
-        "providers": {"type": ["array", "null"], "items": {"type": "string"}},
-        "load_s": _NUM_OR_NULL,
-        "first_inference_ms": _NUM_OR_NULL,
+        "reason": _NOTE_OR_NULL,
+        "providers": {"type": ["array", "null"], "maxItems": 20, "items": _STR},
+        "load_s": _NONNEG_OR_NULL,
+        "first_inference_ms": _POS_OR_NULL,
         "latency_ms": LATENCY,
         # Median of each process (round) whose samples were pooled into latency_ms: the spread between processes.
-        "round_p50_ms": {"type": "array", "items": _NUM},
-        "throughput_per_s": _NUM_OR_NULL,
-        "peak_rss_bytes": _INT_OR_NULL,
+        "round_p50_ms": {"type": "array", "maxItems": MAX_ITEMS, "items": _POS},
+        "throughput_per_s": _POS_OR_NULL,
+        "peak_rss_bytes": {**_COUNT_OR_NULL, "minimum": 1},
         "size": SIZE,
         "fidelity": FIDELITY,
+        "noise": NOISE,
         "notes": _STR_LIST,
     },
 }
@@ -140,43 +183,45 @@ RUN = {
     "required": ["format_version", "kind", "machine_id", "started_at", "complete", "source", "model", "workload",
                  "variants"],
     "properties": {
-        "format_version": {"type": "integer"},
+        "format_version": {"type": "integer", "minimum": 1, "maximum": INT64},
         "kind": {"const": "run"},
         "machine_id": _SLUG,
-        "cpu_model": {"type": "string"},
-        "label": {"type": "string"},
-        "started_at": {"type": "string", "minLength": 10},
-        "finished_at": _STR_OR_NULL,
+        "cpu_model": _STR,
+        "label": _STR,
+        "started_at": {"type": "string", "minLength": 10, "maxLength": 40},
+        "finished_at": {"type": ["string", "null"], "maxLength": 40},
         "complete": {"type": "boolean"},
         "source": SOURCE,
-        "software": {"type": "object", "additionalProperties": {"type": ["string", "null", "array"]}},
+        "software": {"type": "object", "maxProperties": 50, "propertyNames": {"maxLength": MAX_ID},
+                     "additionalProperties": {"type": ["string", "null", "array"], "maxLength": MAX_LABEL,
+                                              "maxItems": 20, "items": _STR}},
         "model": {
             "type": "object",
             "additionalProperties": False,
             "required": ["name"],
             "properties": {
-                "name": {"type": "string"},
+                "name": {**_STR, "minLength": 1},
                 "architecture": _STR_OR_NULL,
                 "weights": {"enum": ["pretrained", "random", "unknown"]},
-                "parameters": _INT_OR_NULL,
+                "parameters": _COUNT_OR_NULL,
             },
         },
         "workload": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "batch_size": _INT_OR_NULL,
-                "seq_len": _INT_OR_NULL,
-                "threads": _INT_OR_NULL,
+                "batch_size": {**_COUNT_OR_NULL, "minimum": 1},
+                "seq_len": {**_COUNT_OR_NULL, "minimum": 1},
+                "threads": {**_COUNT_OR_NULL, "minimum": 1},
                 "inputs_sha256": _STR_OR_NULL,
-                "n_inputs": _INT_OR_NULL,
-                "warmup": _INT_OR_NULL,
-                "repeats": _INT_OR_NULL,
-                "rounds": _INT_OR_NULL,
+                "n_inputs": _COUNT_OR_NULL,
+                "warmup": _COUNT_OR_NULL,
+                "repeats": _COUNT_OR_NULL,
+                "rounds": _COUNT_OR_NULL,
                 "quick": {"type": "boolean"},
             },
         },
-        "variants": {"type": "array", "items": VARIANT},
+        "variants": {"type": "array", "maxItems": 100, "items": VARIANT},
         "notes": _STR_LIST,
     },
 }

@@ -2,17 +2,29 @@
 
 import pandas as pd
 
+from . import noise
+
 REFERENCE_VARIANT = "pytorch-fp32"
+# The TIL's workload: the comparison shows it first. The TIL's own tables state the model but not the batch or
+# sequence length, so a transcribed run of this model with an unstated workload is shown with it.
+TIL_MODEL = "distilbert-base-multilingual-cased"
+TIL_WORKLOAD = (TIL_MODEL, 1, 128)
 
 # Which statistic stands for a variant's latency, in order of preference.
 LATENCY_STATS = ("p50", "mean", "reported")
 STAT_NAMES = {"p50": "median", "mean": "mean", "reported": "statistic not stated"}
 
-COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "series", "transcribed", "source", "variant_id",
-           "variant_label", "backend", "precision", "status", "reason", "providers", "latency_ms", "latency_stat",
-           "p90_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported", "size_flag", "max_abs_error",
-           "abs_error",
-           "argmax_agreement", "cosine", "peak_rss_mib", "speedup", "notes"]
+# One colour per machine on every chart of every page (Plotly's and D3's qualitative palettes, colour-blind aware
+# first); machines take them in the order of their ids, so adding a machine never recolours the others.
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
+
+COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "series", "series_label", "colour", "workload",
+           "transcribed", "source", "quick", "incomplete", "noisy", "noise_reasons", "variant_id", "variant_label",
+           "backend", "precision", "status", "reason", "providers", "latency_ms", "latency_stat", "p10_ms", "p90_ms",
+           "round_min_ms", "round_max_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported",
+           "size_flag", "max_abs_error", "abs_error", "argmax_agreement", "cosine", "peak_rss_mib", "speedup",
+           "notes"]
 
 
 def present(value):
@@ -50,26 +62,70 @@ def argmax_text(fidelity):
     return f"{k}/{n}" if k is not None and n else None
 
 
-def series_label(machine, run):
-    return f"{machine.label} · {run.label}"
+def machine_colours(results):
+    return {mid: PALETTE[i % len(PALETTE)] for i, mid in enumerate(sorted(results.machines))}
 
 
-def variant_rows(machine, run):
+def workload_of(run):
+    """(model, batch size, sequence length): what the comparison puts side by side."""
+    w, model = run.doc["workload"], run.doc["model"]["name"]
+    batch, seq = w.get("batch_size"), w.get("seq_len")
+    if run.transcribed and batch is None and seq is None and model == TIL_MODEL:
+        return TIL_WORKLOAD
+    return (model, batch, seq)
+
+
+def workload_label(key):
+    model, batch, seq = key
+    return f"{model} · batch {'?' if batch is None else batch} · sequence {'?' if seq is None else seq}"
+
+
+def run_label(run):
+    """The run as a reader tells it apart: its own label, or its date, and what makes its figures differ."""
+    doc, trust = run.doc, noise.run_trust(run.doc)
+    if doc.get("label"):
+        return doc["label"]
+    w = doc["workload"]
+    parts = [doc["started_at"][:10], f"{w['threads']} threads" if w.get("threads") else None,
+             f"{doc['model']['weights']} weights" if doc["model"].get("weights") in ("random", "pretrained") else None,
+             "quick" if trust["quick"] else None, "incomplete" if trust["incomplete"] else None,
+             "noisy" if trust["noisy"] else None]
+    return " · ".join(p for p in parts if p)
+
+
+def evidence_text(run):
+    """How much to trust a run's figures, in a few words."""
+    trust = noise.run_trust(run.doc)
+    if trust["transcribed"]:
+        return f"전사 (transcribed from {run.doc['source'].get('name')})"
+    words = ["incomplete" if trust["incomplete"] else "complete", "quick" if trust["quick"] else "full",
+             {True: "noisy", False: "quiet", None: "noise not recorded"}[trust["noisy"]]]
+    return ", ".join(words)
+
+
+def variant_rows(machine, run, colour=None):
     """One dict per variant of one run, in COLUMNS order."""
     rows = []
+    trust = noise.run_trust(run.doc)
     for v in run.variants:
         latency, stat = headline_latency(v.get("latency_ms"))
-        fidelity, size = v.get("fidelity") or {}, v.get("size") or {}
-        rss = v.get("peak_rss_bytes")
+        fidelity, size, lat = v.get("fidelity") or {}, v.get("size") or {}, v.get("latency_ms") or {}
+        rss, rounds = v.get("peak_rss_bytes"), v.get("round_p50_ms") or []
+        variant_noise = noise.variant_noise(v) if not run.transcribed and v["status"] == "ok" else {}
         rows.append({
-            "machine_id": machine.id, "machine_label": machine.label, "run_id": run.id, "run_label": run.label,
-            "series": series_label(machine, run), "transcribed": run.transcribed,
-            "source": run.doc["source"].get("name", "measured"),
+            "machine_id": machine.id, "machine_label": machine.label, "run_id": run.id, "run_label": run_label(run),
+            "series": f"{machine.id}/{run.id}", "series_label": f"{machine.label} · {run_label(run)}",
+            "colour": colour, "workload": workload_of(run), "transcribed": run.transcribed,
+            "source": run.doc["source"].get("name", "measured"), "quick": trust["quick"],
+            "incomplete": trust["incomplete"], "noisy": variant_noise.get("noisy"),
+            "noise_reasons": variant_noise.get("reasons") or [],
             "variant_id": v["id"], "variant_label": v.get("label") or v["id"], "backend": v["backend"],
             "precision": v["precision"], "status": v["status"], "reason": v.get("reason"),
             "providers": ", ".join(v.get("providers") or []) or None,
-            "latency_ms": latency, "latency_stat": stat, "p90_ms": (v.get("latency_ms") or {}).get("p90"),
-            "process_spread": process_spread(v.get("round_p50_ms")),
+            "latency_ms": latency, "latency_stat": stat, "p10_ms": lat.get("p10"), "p90_ms": lat.get("p90"),
+            "round_min_ms": min(rounds) if len(rounds) >= 2 else None,
+            "round_max_ms": max(rounds) if len(rounds) >= 2 else None,
+            "process_spread": process_spread(rounds),
             "throughput_per_s": v.get("throughput_per_s"),
             "size_mib": size_mib(size), "size_reported": size.get("reported"), "size_flag": size.get("flag"),
             "max_abs_error": fidelity.get("max_abs_error"), "abs_error": fidelity.get("abs_error"),
@@ -82,43 +138,74 @@ def variant_rows(machine, run):
 
 def variant_frame(results, runs=None):
     """Every variant of `runs` (default: all runs) with its speed-up over PyTorch FP32 in the same run."""
+    colours = machine_colours(results)
     rows = []
     for run in results.runs if runs is None else runs:
-        rows += variant_rows(results.machines[run.machine_id], run)
+        rows += variant_rows(results.machines[run.machine_id], run, colours.get(run.machine_id))
     frame = pd.DataFrame(rows, columns=COLUMNS).astype(object)
     # Missing figures stay None (pandas would turn them into NaN, which templates would print as "nan").
     return add_speedups(frame.where(frame.notna(), None))
 
 
 def add_speedups(frame):
-    """speed-up = reference latency / latency, within one run only (absolute times differ across machines)."""
+    """speed-up = reference latency / latency, within one run only (absolute times differ across machines).
+    A run is its machine and its file: two machines may hold run files of the same name."""
     frame = frame.copy()
     ok = frame[(frame.status == "ok") & frame.latency_ms.notna()]
-    reference = ok[ok.variant_id == REFERENCE_VARIANT].set_index("run_id").latency_ms
+    ok = ok[ok.latency_ms.astype(float) > 0]
+    reference = {row.series: row.latency_ms for row in ok[ok.variant_id == REFERENCE_VARIANT].itertuples()}
     for i, row in ok.iterrows():
-        ref = reference.get(row.run_id)
+        ref = reference.get(row.series)
         if ref is not None:
             frame.at[i, "speedup"] = ref / row.latency_ms
     return frame
 
 
-def comparison_runs(results):
-    """The runs the comparison shows: every transcribed run and, per machine, the newest measured run of each
-    model and workload (a quick run and a full run are different series)."""
-    newest = {}
+def comparison_sections(results):
+    """[(workload key, runs)], the TIL's workload first, then the others by how many machines ran them.
+    Per machine and workload: every transcribed run (each is one table of its source) and the measured run with
+    the best evidence (complete, full, quiet, then newest): a quick, noisy or incomplete run only where nothing
+    better exists."""
+    best, transcribed = {}, {}
     for run in results.runs:
-        key = series_key(run)
-        if key not in newest or run.doc["started_at"] >= newest[key].doc["started_at"]:
-            newest[key] = run
-    return sorted(newest.values(), key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
+        key = (workload_of(run), run.machine_id)
+        if run.transcribed:
+            transcribed.setdefault(key, []).append(run)
+        elif key not in best or noise.evidence_rank(run.doc) < noise.evidence_rank(best[key].doc):
+            best[key] = run
+    sections = {}
+    for (workload, _), runs in [*transcribed.items(), *((k, [r]) for k, r in best.items())]:
+        sections.setdefault(workload, []).extend(runs)
+    order = sorted(sections, key=lambda k: (k != TIL_WORKLOAD, -len({r.machine_id for r in sections[k]}),
+                                            tuple(map(str, k))))
+    return [(k, sorted(sections[k], key=lambda r: (r.machine_id, r.transcribed is False, r.id))) for k in order]
 
 
-def series_key(run):
-    if run.transcribed:
-        return (run.machine_id, run.id)
-    w = run.doc["workload"]
-    return (run.machine_id, run.doc["model"]["name"], w.get("batch_size"), w.get("seq_len"), w.get("threads"),
-            bool(w.get("quick")))
+def comparison_runs(results):
+    """Every run some comparison section shows."""
+    return [run for _, runs in comparison_sections(results) for run in runs]
+
+
+def headline_runs(results):
+    """The runs the overview's headline draws on, per machine: its runs in the first section it appears in (the
+    TIL's workload where the machine ran it)."""
+    chosen = {}
+    for _, runs in comparison_sections(results):
+        for machine_id in dict.fromkeys(r.machine_id for r in runs):
+            chosen.setdefault(machine_id, [r for r in runs if r.machine_id == machine_id])
+    return [run for machine_id in sorted(chosen) for run in chosen[machine_id]]
+
+
+def run_summaries(frame, runs):
+    """Per run of a comparison section: its PyTorch FP32 latency and its best speed-up (row or None)."""
+    out = []
+    for run in runs:
+        rows = frame[(frame.machine_id == run.machine_id) & (frame.run_id == run.id) & (frame.status == "ok")]
+        reference = rows[rows.variant_id == REFERENCE_VARIANT]
+        faster = rows[rows.speedup.notna()]
+        out.append({"run": run, "reference_ms": reference.latency_ms.iloc[0] if len(reference) else None,
+                    "best": faster.loc[faster.speedup.astype(float).idxmax()] if len(faster) else None})
+    return out
 
 
 def canonical_labels(frame):

@@ -1,16 +1,18 @@
 """Chart and table tags in posts: `{{ benchlog chart=latency machine=ID run=RUN }}` becomes live HTML.
 
-Tags inside code (fenced blocks or `inline code`) are left as they are, so posts and docs can show the syntax.
+Only the author's posts expand tags; generated result pages never do. Tags inside code (fenced or indented blocks,
+`inline code`) and HTML comments are left as they are, so posts and docs can show the syntax.
 """
 
 import re
 import shlex
 
 from . import charts
-from .pages import chart_html
+from .pages import chart_html, html_block
 
-TAG = re.compile(r"(?P<code>`[^`\n]*`)|(?P<tag>\{\{\s*benchlog\b(?P<args>[^}]*)\}\})")
-FENCE = re.compile(r"^\s*(```|~~~)")
+# Bounded repeats keep the scan linear in the post's length, whatever the post holds.
+TAG = re.compile(r"(?P<code>`[^`\n]{0,2000}`)|(?P<tag>\{\{\s{0,20}benchlog\b(?P<args>[^}\n]{0,1000})\}\})")
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
 TABLES = ("variants", "cpu-features")
 KEYS = {"chart", "table", "machine", "run"}
 
@@ -20,12 +22,45 @@ class TagError(Exception):
 
 
 def expand_tags(markdown, renderer):
-    out, in_fence = [], False
+    """Expand tags outside fenced code, indented code, code spans and HTML comments; one pass, line by line."""
+    out, fence, comment, code_may_follow = [], None, False, True
     for line in markdown.splitlines(keepends=True):
-        if FENCE.match(line):
-            in_fence = not in_fence
-        out.append(line if in_fence else TAG.sub(lambda m: _expand(m, renderer), line))
+        opening = FENCE.match(line)
+        if fence:
+            fence = None if opening and opening.group(1) == fence else fence
+            out.append(line)
+            continue
+        if opening and not comment:
+            fence = opening.group(1)
+            out.append(line)
+            continue
+        indented = line.startswith(("    ", "\t")) and line.strip()
+        if indented and code_may_follow and not comment:
+            out.append(line)  # an indented code block: after a blank line or more indented code
+            continue
+        code_may_follow = not line.strip()
+        expanded, comment = _expand_line(line, comment, renderer)
+        out.append(expanded)
     return "".join(out)
+
+
+def _expand_line(line, in_comment, renderer):
+    """(the line with its tags expanded outside HTML comments, whether a comment is still open at its end)."""
+    out, pos = [], 0
+    while pos < len(line):
+        if in_comment:
+            end = line.find("-->", pos)
+            if end < 0:
+                out.append(line[pos:])
+                return "".join(out), True
+            out.append(line[pos:end + 3])
+            pos, in_comment = end + 3, False
+        else:
+            start = line.find("<!--", pos)
+            stop = len(line) if start < 0 else start
+            out.append(TAG.sub(lambda m: _expand(m, renderer), line[pos:stop]))
+            pos, in_comment = stop, start >= 0
+    return "".join(out), in_comment
 
 
 def _expand(match, renderer):
@@ -38,7 +73,7 @@ def _expand(match, renderer):
     except TagError as exc:
         raise TagError(f"tag '{tag}': {exc}") from None
     # Blank lines around the HTML make Markdown pass it through as a block.
-    return f"\n\n{html}\n\n"
+    return f"\n\n{html_block(html)}\n\n"
 
 
 def parse_args(text):
@@ -72,17 +107,18 @@ def render_tag(args, renderer):
 
 
 def _scope(args, renderer):
-    """The variants a tag shows: one run, one machine's compared runs, or every machine's."""
+    """The variants a tag shows: one run; one machine's headline runs; or every machine on the first workload
+    of the comparison (the TIL's). Never two workloads in one chart."""
     results = renderer.results
     machine, run = args.get("machine"), args.get("run")
     if run is not None and machine is None:
         raise TagError("run= needs machine= too")
     if machine is None:
-        return renderer.frame
+        return renderer.first_section
     if machine not in results.machines:
         raise TagError(f"no machine '{machine}' in results/ (machines: {', '.join(results.machines) or 'none'})")
     if run is None:
-        return renderer.frame[renderer.frame.machine_id == machine]
+        return renderer.headline[renderer.headline.machine_id == machine]
     if results.run(machine, run) is None:
         runs = ", ".join(r.id for r in results.runs_of(machine)) or "none"
         raise TagError(f"no run '{run}' for machine '{machine}' (runs: {runs})")

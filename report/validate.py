@@ -14,7 +14,6 @@ def validate(results_dir, out):
     results = load_results(root)
     for problem in results.problems:
         print(problem, file=out)
-    files = sum(1 for _ in root.glob("*/*.json"))
-    print(f"{files} files checked: {len(results.machines)} machines, {len(results.runs)} runs, "
+    print(f"{results.files} files checked: {len(results.machines)} machines, {len(results.runs)} runs, "
           f"{len(results.problems)} problems", file=out)
     return len(results.problems)
