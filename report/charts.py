@@ -86,6 +86,7 @@ def _bars(frame, value_column, title, axis_title, digits):
             "type": "bar", "name": _trace_name(group), "legendgroup": first.machine_id,
             "x": [labels[v] for v in group.variant_id],
             "y": [float(v) for v in group[value_column]],
+            "customdata": list(group.variant_id),
             "text": [f"{float(v):,.{digits}f}" for v in group[value_column]], "textposition": "outside",
             "hovertext": [_hover(r) for r in group.itertuples()], "hoverinfo": "text",
             "marker": {"color": first.colour, "opacity": 0.55 if weak else 1.0,

@@ -52,14 +52,6 @@ class Run:
     def transcribed(self):
         return self.doc["source"]["kind"] == "transcribed"
 
-    @property
-    def label(self):
-        if self.doc.get("label"):
-            return self.doc["label"]
-        quick = " · quick" if self.doc["workload"].get("quick") else ""
-        incomplete = "" if self.doc["complete"] else " · incomplete"
-        return f"{self.doc['started_at'][:10]} · {self.doc['model']['name']}{quick}{incomplete}"
-
 
 @dataclass
 class Results:

@@ -1,17 +1,19 @@
 """How quiet the machine was: the one rule that calls a variant noisy, and how much a run's figures can be trusted.
 
 The rule (also in the README): a variant is noisy when any of these holds while it ran
-- its rounds' medians differ by more than 10% ((max - min) / min), or
-- its pooled samples vary by more than 25% (coefficient of variation, std / mean), or
+- its rounds' medians leave the pooled median uncertain by more than 5%: the standard error of the rounds'
+  medians over their mean (more rounds narrow it, a machine that drifts widens it), or
 - other processes used more than 10% of the machine's CPU time, or
 - the hypervisor stole more than 5% of it.
-A run is noisy when any of its measured variants is. What to do about it: close other work, use more --rounds.
+A run is noisy when any of its measured variants is. The spread (max - min) of the rounds' medians and the
+coefficient of variation of the samples are recorded and shown, not judged: the headline is a median, which the
+slow tail of single samples does not move. What to do about a noisy run: close other work, use more --rounds.
 """
 
+import math
 import statistics
 
-ROUND_SPREAD_MAX = 0.10
-CV_MAX = 0.25
+ROUND_SEM_MAX = 0.05
 OTHER_CPU_MAX = 0.10
 STEAL_MAX = 0.05
 ADVICE = "close other work and run again, or use more --rounds"
@@ -23,14 +25,22 @@ def round_spread(round_p50s):
     return (max(values) - min(values)) / min(values) if len(values) >= 2 else None
 
 
+def round_sem(round_p50s):
+    """Standard error of the rounds' medians relative to their mean, or None with fewer than two rounds."""
+    values = [v for v in round_p50s or [] if v and v > 0]
+    if len(values) < 2:
+        return None
+    return statistics.stdev(values) / math.sqrt(len(values)) / statistics.fmean(values)
+
+
 def coefficient_of_variation(samples):
     return statistics.stdev(samples) / statistics.fmean(samples) if len(samples) >= 2 else None
 
 
 def judge(noise):
     """(noisy, reasons) for one variant's noise figures: True/False, or None when nothing was recorded."""
-    checks = [("round_spread", ROUND_SPREAD_MAX, "rounds' medians differ by {:.0%} (limit {:.0%})"),
-              ("cv", CV_MAX, "samples vary by {:.0%} (coefficient of variation; limit {:.0%})"),
+    checks = [("round_sem", ROUND_SEM_MAX, "rounds' medians leave the median uncertain by {:.1%} (standard error; "
+                                           "limit {:.0%})"),
               ("other_cpu_share", OTHER_CPU_MAX, "other processes used {:.0%} of the CPU (limit {:.0%})"),
               ("steal_share", STEAL_MAX, "the hypervisor stole {:.0%} of the CPU (limit {:.0%})")]
     known = [(noise.get(k), limit, text) for k, limit, text in checks if noise.get(k) is not None]
@@ -41,11 +51,14 @@ def judge(noise):
 
 
 def variant_noise(variant):
-    """A variant's noise figures with the rule applied; the round spread is derived from round_p50_ms when a
-    file (format 2) did not record it. Transcribed and unmeasured variants give an empty dict."""
+    """A variant's noise figures with the current rule applied (a verdict stored by an older benchlog is judged
+    again); the rounds' spread and standard error are derived from round_p50_ms where a file did not record them. Transcribed and unmeasured variants give an empty dict."""
     noise = dict(variant.get("noise") or {})
+    rounds = variant.get("round_p50_ms")
     if noise.get("round_spread") is None:
-        noise["round_spread"] = round_spread(variant.get("round_p50_ms"))
+        noise["round_spread"] = round_spread(rounds)
+    if noise.get("round_sem") is None:
+        noise["round_sem"] = round_sem(rounds)
     noise["noisy"], noise["reasons"] = judge(noise)
     return noise
 

@@ -138,6 +138,7 @@ NOISE = {
     "additionalProperties": False,
     "properties": {
         "round_spread": _NONNEG_OR_NULL,  # (max - min) / min of the rounds' medians
+        "round_sem": _NONNEG_OR_NULL,  # standard error of the rounds' medians / their mean
         "cv": _NONNEG_OR_NULL,  # std / mean of the pooled samples
         "loadavg_before": _NONNEG_OR_NULL,  # 1-minute load average before the first round
         "loadavg_after": _NONNEG_OR_NULL,  # ... and after the last
