@@ -37,11 +37,13 @@ def build_parser():
     run.add_argument("--rounds", type=_positive, default=None,
                      help="fresh processes per variant, interleaved, samples pooled (default 3; 1 with --quick)")
     run.add_argument("--results", default="results", help="results folder (default: results/)")
-    run.add_argument("--machine-id", default=None, help="default: a slug of vendor, model and cores")
+    run.add_argument("--machine-id", type=_machine_id, default=None,
+                     help="a slug such as my-laptop (default: from vendor, model and cores; a different CPU under "
+                          "that id moves on to an id naming the difference, such as amd-epyc-2vcpu-avx512)")
     run.add_argument("--cache", default=None, help="artifact cache (default: $BENCHLOG_CACHE or ~/.cache/benchlog)")
     run.set_defaults(handler=_run)
     machine = sub.add_parser("machine", help="print the machine fingerprint a run would write")
-    machine.add_argument("--machine-id", default=None)
+    machine.add_argument("--machine-id", type=_machine_id, default=None)
     machine.set_defaults(handler=_machine)
     validate = sub.add_parser("validate", help="check every result file under DIR (default: results/)")
     validate.add_argument("dir", nargs="?", default="results")
@@ -57,6 +59,15 @@ def _positive(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got '{text}'")
     return value
+
+
+def _machine_id(text):
+    from bench.machine import check_machine_id
+
+    try:
+        return check_machine_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run(args):

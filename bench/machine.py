@@ -7,6 +7,8 @@ of other machines (a Colab Xeon, the TIL's i5-8265U, an AMD Zen 4).
 import os
 import platform
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -91,9 +93,13 @@ def detect_colab(environ):
     return any(k in environ for k in ("COLAB_RELEASE_TAG", "COLAB_GPU", "COLAB_BACKEND_VERSION"))
 
 
-def detect_hypervisor(hypervisor_flag):
-    """The hypervisor's name where the OS tells, 'unknown' when only the CPU flag says there is one, else None."""
-    for path in ("/sys/hypervisor/type", "/sys/class/dmi/id/sys_vendor"):
+HYPERVISOR_FILES = ("/sys/hypervisor/type", "/sys/class/dmi/id/sys_vendor")
+
+
+def detect_hypervisor(hypervisor_flag, run=subprocess.run, files=HYPERVISOR_FILES):
+    """The hypervisor's name where the OS tells (/sys/hypervisor, DMI, systemd-detect-virt --vm); 'unknown' when
+    only the CPU's hypervisor flag says there is one; None on bare metal."""
+    for path in files:
         try:
             value = Path(path).read_text().strip()
         except OSError:
@@ -101,7 +107,54 @@ def detect_hypervisor(hypervisor_flag):
         if path.endswith("type") or value.lower() in {"qemu", "kvm", "xen", "microsoft corporation",
                                                       "amazon ec2", "google", "vmware, inc.", "innotek gmbh"}:
             return value
+    if shutil.which("systemd-detect-virt"):
+        try:
+            done = run(["systemd-detect-virt", "--vm"], capture_output=True, text=True, timeout=5)
+            name = done.stdout.strip()
+            if done.returncode == 0 and name and name != "none":
+                return name
+        except (OSError, subprocess.SubprocessError):
+            pass
     return "unknown" if hypervisor_flag else None
+
+
+def fingerprint(machine):
+    """What makes two machine.json files the same machine: vendor, model string, core counts and ISA flags.
+    Cloud VMs mask the model ("AMD EPYC"), so the flags are what tell an AVX-512 host from an AVX2 one."""
+    cpu = machine.get("cpu") or {}
+    flags = cpu.get("flags") or {}
+    return {"vendor": cpu.get("vendor"), "model": cpu.get("model"), "physical_cores": cpu.get("physical_cores"),
+            "logical_cores": cpu.get("logical_cores"), "flags": {f: flags.get(f) for f in ISA_FLAGS}}
+
+
+def fingerprint_difference(existing, current):
+    """'flags avx512f: no here, yes there; ...' for two fingerprints, or '' when they are the same machine."""
+    a, b = fingerprint(existing), fingerprint(current)
+    parts = [f"{k} {b[k]!r} here, {a[k]!r} there" for k in ("vendor", "model", "physical_cores", "logical_cores")
+             if a[k] != b[k]]
+    flags = [f for f in ISA_FLAGS if a["flags"][f] != b["flags"][f]]
+    if flags:
+        parts.append(f"ISA flags {', '.join(flags)} differ")
+    return "; ".join(parts)
+
+
+def isa_tag(flags):
+    """The highest ISA level present, to name a machine apart from one with the same model string."""
+    for tag, flag in (("amx", "amx_tile"), ("avx512", "avx512f"), ("avx2", "avx2")):
+        if (flags or {}).get(flag):
+            return tag
+    return "base"
+
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+
+
+def check_machine_id(value):
+    """A --machine-id names a folder and a page: a slug, never a path."""
+    if not SLUG.match(value or "") or ".." in value:
+        raise ValueError(f"must be a slug of lower-case letters, digits, '.', '_' and '-' (at most 100, starting "
+                         f"with a letter or digit, no '..'), such as 'my-laptop-avx2'; got {value!r}")
+    return value
 
 
 def collect_cpu():

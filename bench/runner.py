@@ -17,19 +17,22 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+from report import noise
 from report.errors import UserError
 from report.load import schema_problems
 
-from . import artifacts, models
+from . import artifacts, models, store
 from .backends import VARIANTS
 from .machine import collect_machine_info
 from .progress import Progress
+from .system_load import LoadMeter, read_loadavg
 from .worker import MARK, summarize
 
 PACKAGES = ["torch", "transformers", "onnx", "onnxruntime", "onnxruntime-openvino", "openvino", "numpy"]
 FULL = {"warmup": 10, "repeats": 100}
 QUICK = {"warmup": 3, "repeats": 15}
 CHILD_TIMEOUT_S = 3600
+VERIFIED = set()
 
 
 class ChildFailed(Exception):
@@ -38,14 +41,14 @@ class ChildFailed(Exception):
 
 def run(options, out=sys.stdout):
     machine = collect_machine_info(options.machine_id)
-    machine_dir = Path(options.results) / machine["machine_id"]
-    ensure_machine_file(machine_dir, machine)
+    machine_dir = store.place_machine(options.results, machine, explicit=options.machine_id is not None,
+                                      warn=lambda text: print(f"benchlog: {text}", file=sys.stderr))
+    machine["machine_id"] = machine_dir.name
     spec = models.resolve_model(options.model)
     weights, folder = models.choose_weights(spec, options.weights)
     threads = options.threads or machine["cpu"]["physical_cores"] or os.cpu_count() or 1
     counts = QUICK if options.quick else FULL
     doc = new_run(machine, spec, weights, options, threads, counts)
-    path = run_path(machine_dir, doc)
     if weights == "random":
         warn = (f"no pretrained weights for '{spec.name}' on disk (no hub is reachable): measuring the exact "
                 "architecture with RANDOM weights; latency and size are the real model's, fidelity compares "
@@ -58,36 +61,33 @@ def run(options, out=sys.stdout):
     rounds = options.rounds or (1 if options.quick else 3)
     doc["workload"]["rounds"] = rounds
     progress = Progress(range(len(variant_ids) * rounds), out=sys.stderr)
+    path = None
     with tempfile.TemporaryDirectory(prefix="benchlog-run-") as run_dir:
         common = {"threads": threads, "run_dir": run_dir, "artifact_root": str(root),
                   "batch_size": options.batch_size, "seq_len": options.seq_len}
-        write_run(path, doc)
         try:
             reference = run_reference(spec, weights, folder, common, progress)
             doc["model"]["parameters"] = reference["parameters"]
             doc["model"]["architecture"] = reference["architecture"]
             doc["workload"].update(inputs_sha256=reference["inputs_sha256"], n_inputs=reference["n_inputs"])
             doc["notes"].append(f"tokenizer: {reference['tokenizer']}")
-            records, samples = {}, {}
-            # Rounds interleave the variants, each in a fresh process: slow spells of a shared machine spread
-            # over all of them, and the spread between processes is recorded.
-            for r in range(rounds):
-                for vid in variant_ids:
-                    if vid in records and records[vid]["status"] != "ok":
-                        progress.skip()
-                        continue
-                    progress.start(vid if rounds == 1 else f"{vid} (round {r + 1}/{rounds})")
-                    record = run_variant(VARIANTS[vid], spec, common, counts, progress)
-                    records[vid] = merge_round(records.get(vid), record, samples.setdefault(vid, []), r,
-                                               options.batch_size)
-                    doc["variants"] = [records[v] for v in variant_ids if v in records]
-                    progress.finish(vid, record["status"])
-                    write_run(path, doc)
-        except KeyboardInterrupt:
+            path = store.claim_run_file(machine_dir, doc)  # only a run with a reference gets a file
+            measure_variants(doc, path, variant_ids, rounds, common, counts, spec, progress)
+        except (KeyboardInterrupt, UserError) as exc:
             progress.close()
-            write_run(path, doc)
-            print(f"benchlog: interrupted; kept {len(doc['variants'])} finished variants in {path} "
-                  "(marked incomplete)", file=sys.stderr)
+            if path is None:
+                if isinstance(exc, KeyboardInterrupt):
+                    print("benchlog: interrupted before any variant ran; no run file was written", file=sys.stderr)
+                raise
+            try:
+                write_run(path, doc)
+            except UserError:
+                pass  # the file on disk still holds what the last successful write put there
+            kept = f"kept {len(json.loads(path.read_text())['variants'])} finished variants in {path} " \
+                   "(marked incomplete)"
+            if isinstance(exc, UserError):
+                raise UserError(f"{exc}; {kept}") from None
+            print(f"benchlog: interrupted; {kept}", file=sys.stderr)
             raise
     progress.close()
     doc["complete"] = True
@@ -95,6 +95,43 @@ def run(options, out=sys.stdout):
     write_run(path, doc)
     print_summary(doc, path, out)
     return path
+
+
+def measure_variants(doc, path, variant_ids, rounds, common, counts, spec, progress):
+    """Rounds interleave the variants, each in a fresh process: slow spells of a shared machine spread over all
+    of them, and the spread between processes is recorded, with how busy the machine was (bench/system_load)."""
+    records, samples = {}, {}
+    meters = {vid: LoadMeter() for vid in variant_ids}
+    loadavg_before = {}
+    for r in range(rounds):
+        for vid in variant_ids:
+            if vid in records and records[vid]["status"] != "ok":
+                progress.skip()
+                continue
+            progress.start(vid if rounds == 1 else f"{vid} (round {r + 1}/{rounds})")
+            loadavg_before.setdefault(vid, read_loadavg())
+            with meters[vid]:
+                record = run_variant(VARIANTS[vid], spec, common, counts, progress)
+            records[vid] = merge_round(records.get(vid), record, samples.setdefault(vid, []), r,
+                                       common["batch_size"])
+            if r == rounds - 1:
+                finish_noise(records[vid], samples[vid], meters[vid], loadavg_before[vid])
+            doc["variants"] = [records[v] for v in variant_ids if v in records]
+            progress.finish(vid, record["status"])
+            write_run(path, doc)
+
+
+def finish_noise(record, samples, meter, loadavg_before):
+    """The variant's noise figures and the rule's verdict (report/noise.py), once its last round is done."""
+    if record["status"] != "ok":
+        return
+    other, steal = meter.result()
+    figures = {"round_spread": noise.round_spread(record.get("round_p50_ms")),
+               "round_sem": noise.round_sem(record.get("round_p50_ms")),
+               "cv": noise.coefficient_of_variation(samples), "loadavg_before": loadavg_before,
+               "loadavg_after": read_loadavg(), "other_cpu_share": other, "steal_share": steal}
+    figures["noisy"], figures["reasons"] = noise.judge(figures)
+    record["noise"] = figures
 
 
 def merge_round(record, new, samples, round_index, batch_size):
@@ -115,23 +152,6 @@ def merge_round(record, new, samples, round_index, batch_size):
         record["latency_ms"] = summarize(samples)
         record["throughput_per_s"] = batch_size * 1e3 / record["latency_ms"]["mean"]
     return record
-
-
-def ensure_machine_file(machine_dir, machine):
-    """Write machine.json once; refuse a different CPU under the same id."""
-    path = machine_dir / "machine.json"
-    if path.exists():
-        try:
-            existing = json.loads(path.read_text())
-            model = existing["cpu"]["model"]
-        except (ValueError, KeyError, TypeError):
-            raise UserError(f"{path}: cpu.model: cannot be read; fix or move the file before running") from None
-        if model != machine["cpu"]["model"]:
-            raise UserError(f"{path} is for CPU '{model}' but this machine's CPU is '{machine['cpu']['model']}'; "
-                            "pass another --machine-id")
-        return
-    machine_dir.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(path, machine, exclusive=True)
 
 
 def new_run(machine, spec, weights, options, threads, counts):
@@ -160,32 +180,11 @@ def software_versions():
     return versions
 
 
-def run_path(machine_dir, doc):
-    """results/<machine>/<UTC start>-<model>.json, never an existing file."""
-    stamp = doc["started_at"].replace("-", "").replace(":", "")
-    model = "".join(c if c.isalnum() or c in ".-" else "-" for c in doc["model"]["name"].lower())
-    path = machine_dir / f"{stamp}-{model}.json"
-    n = 2
-    while path.exists():
-        path = machine_dir / f"{stamp}-{model}-{n}.json"
-        n += 1
-    return path
-
-
 def write_run(path, doc):
     problems = schema_problems(path, doc, "run")
     if problems:  # a bug in benchlog, not the user's: never write a file the site would refuse
         raise RuntimeError(f"benchlog wrote an invalid run: {problems[0]}")
-    write_json_atomic(path, doc)
-
-
-def write_json_atomic(path, doc, exclusive=False):
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    if exclusive and path.exists():
-        tmp.unlink()
-        raise UserError(f"{path} appeared while writing it; nothing was overwritten")
-    os.replace(tmp, path)
+    store.replace_json(path, doc)
 
 
 def run_reference(spec, weights, folder, common, progress):
@@ -209,12 +208,13 @@ def run_variant(variant, spec, common, counts, progress):
                                                          "(pip install -e '.[bench]')"}
     artifact_dir = Path(common["artifact_root"]) / variant.artifact
     try:
-        if not artifact_dir.is_dir():
+        if artifact_dir not in VERIFIED and not artifacts.usable(artifact_dir):
             run_child("artifact", {**common, "artifact": variant.artifact}, progress)
         result = run_child("measure", {**common, **counts, "variant": variant.id, "task": spec.task,
                                        "artifact_dir": str(artifact_dir)}, progress)
     except ChildFailed as exc:
         return {**record, "status": "failed", "reason": str(exc)}
+    VERIFIED.add(artifact_dir)  # checked against its manifest once per run, not once per round
     if "skip" in result:
         return {**record, "status": "skipped", "reason": result["skip"]}
     size = artifacts.files_of(artifact_dir)
@@ -228,9 +228,10 @@ def run_child(command, job, progress):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "bench.worker", command, f.name], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
-    result, errors = None, []
+    result, errors, timed_out = None, [], []
     reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
-    watchdog = threading.Timer(CHILD_TIMEOUT_S, proc.kill)
+    limit = float(os.environ.get("BENCHLOG_CHILD_TIMEOUT_S") or CHILD_TIMEOUT_S)
+    watchdog = threading.Timer(limit, lambda: (timed_out.append(True), proc.kill()))
     try:
         reader.start()
         watchdog.start()
@@ -250,6 +251,8 @@ def run_child(command, job, progress):
     finally:
         watchdog.cancel()
         os.unlink(f.name)
+    if timed_out:
+        raise ChildFailed(f"timed out after {limit:g} s and was killed (BENCHLOG_CHILD_TIMEOUT_S)")
     if proc.returncode != 0 or result is None:
         raise ChildFailed(last_error(errors, proc.returncode))
     return result.get("result", result)
@@ -264,22 +267,32 @@ def last_error(lines, returncode):
 
 
 def print_summary(doc, path, out):
-    rows = [("variant", "status", "p50 ms", "p90 ms", "× PyTorch", "size MiB", "max err", "argmax")]
+    rows = [("variant", "status", "p50 ms", "p90 ms", "× PyTorch", "size MiB", "max err", "argmax", "noise")]
     ref = next((v["latency_ms"]["p50"] for v in doc["variants"] if v["id"] == "pytorch-fp32"
                 and v["status"] == "ok"), None)
     for v in doc["variants"]:
         lat, fid, size = v.get("latency_ms") or {}, v.get("fidelity") or {}, v.get("size") or {}
+        verdict = (v.get("noise") or {}).get("noisy")
         rows.append((v["id"], v["status"], _f(lat.get("p50")), _f(lat.get("p90")),
                      _f(ref / lat["p50"], 2) if ref and lat.get("p50") else "—",
                      _f(size["bytes"] / 2**20) if size.get("bytes") else "—",
                      f"{fid['max_abs_error']:.2e}" if fid.get("max_abs_error") is not None else "—",
-                     f"{fid['argmax_agree']}/{fid['argmax_total']}" if fid.get("argmax_total") else "—"))
+                     f"{fid['argmax_agree']}/{fid['argmax_total']}" if fid.get("argmax_total") else "—",
+                     {True: "NOISY", False: "quiet", None: "—"}[verdict] if v["status"] == "ok" else "—"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip(), file=out)
     for v in doc["variants"]:
         if v["status"] != "ok":
             print(f"{v['id']}: {v['status']}: {v['reason']}", file=out)
+        for reason in (v.get("noise") or {}).get("reasons") or []:
+            print(f"{v['id']}: noisy: {reason}", file=out)
+    trust = noise.run_trust(doc)
+    if trust["noisy"]:
+        print(f"This run is marked noisy: {noise.ADVICE}.", file=out)
+    if trust["quick"]:
+        print("This is a quick run (15 samples per variant): the site marks it; a full run is better evidence.",
+              file=out)
     print(f"wrote {path}", file=out)
 
 

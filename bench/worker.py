@@ -28,7 +28,8 @@ def summarize(samples_ms):
     import numpy as np
 
     a = np.asarray(samples_ms, dtype=float)
-    return {"mean": float(a.mean()), "p50": float(np.percentile(a, 50)), "p90": float(np.percentile(a, 90)),
+    return {"mean": float(a.mean()), "p10": float(np.percentile(a, 10)), "p50": float(np.percentile(a, 50)),
+            "p90": float(np.percentile(a, 90)),
             "p99": float(np.percentile(a, 99)), "std": float(a.std(ddof=1)) if len(a) > 1 else 0.0,
             "min": float(a.min()), "max": float(a.max()), "count": int(len(a))}
 
@@ -159,9 +160,11 @@ def measure(job):
         session.run(b_ids, b_mask)
         samples.append((time.perf_counter() - t0) * 1e3)
     phase("fidelity")
-    outputs = np.concatenate([session.run(b_ids, b_mask) for b_ids, b_mask in fixed])
-    reference = np.load(Path(job["run_dir"]) / "reference.npy")
-    full_mask = np.concatenate([m for _, m in fixed])
+    # The last batch is padded by cycling: only the n real inputs count, each once.
+    n = len(data["ids"])
+    outputs = np.concatenate([session.run(b_ids, b_mask) for b_ids, b_mask in fixed])[:n]
+    reference = np.load(Path(job["run_dir"]) / "reference.npy")[:n]
+    full_mask = data["mask"]
     latency = summarize(samples)
     facts = session.facts()
     emit(result={"load_s": load_s, "first_inference_ms": first_ms, "latency_ms": latency,
@@ -171,10 +174,13 @@ def measure(job):
 
 
 def _inject_fault(variant_id):
-    """Fault injection for the crash tests: BENCHLOG_FAULT=<variant>:crash kills this process hard."""
+    """Fault injection for the failure tests: BENCHLOG_FAULT=<variant>:crash kills this process hard, :raise
+    fails it with a Python exception, :hang never returns."""
     target, _, kind = os.environ.get("BENCHLOG_FAULT", "").partition(":")
     if target == variant_id and kind == "crash":
         os.kill(os.getpid(), signal.SIGKILL)
+    if target == variant_id and kind == "raise":
+        raise RuntimeError(f"injected fault in {variant_id}")
     if target == variant_id and kind == "hang":
         time.sleep(3600)
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 
 from report.load import load_results
@@ -54,8 +55,13 @@ def test_a_tiny_run_measures_every_backend_and_writes_a_valid_file(tmp_path, cac
     for vid in ("ort-cpu-fp32", "ort-openvino-fp32", "openvino-fp32"):
         fid = got[vid]["fidelity"]
         assert fid["max_abs_error"] < 1e-4 and fid["argmax_agree"] == fid["argmax_total"] == 10, vid
+    # Providers come from the profiled inference's node counts, never from the registered list.
     assert got["ort-cpu-fp32"]["providers"] == ["CPUExecutionProvider"]
-    assert "OpenVINOExecutionProvider" in got["ort-openvino-fp32"]["providers"]
+    assert any(n.startswith("nodes executed per provider in a profiled inference: CPUExecutionProvider ")
+               for n in got["ort-cpu-fp32"]["notes"])
+    assert got["ort-openvino-fp32"]["providers"][0] == "OpenVINOExecutionProvider"
+    counts = next(n for n in got["ort-openvino-fp32"]["notes"] if n.startswith("nodes executed per provider"))
+    assert "OpenVINOExecutionProvider " in counts
     assert any("INFERENCE_PRECISION_HINT=f32" in n for n in got["openvino-fp32"]["notes"])
     sizes = {vid: v["size"]["bytes"] for vid, v in got.items()}
     assert abs(sizes["ort-cpu-fp32"] / sizes["pytorch-fp32"] - 1) < 0.05
@@ -69,17 +75,23 @@ def test_a_tiny_run_measures_every_backend_and_writes_a_valid_file(tmp_path, cac
     assert "[5/5] openvino-fp32" in done.stderr  # the progress display
 
 
-def test_a_second_run_appends_a_file_and_reuses_the_cache(tmp_path, cache):
-    first = benchlog("run", *TINY, "--backends", "ort-cpu", results=tmp_path, cache=cache)
+def test_a_second_run_appends_a_file_and_reuses_the_cache(tmp_path):
+    cache = tmp_path / "own-cache"  # empty: the first run must build, the second must not
+    results = tmp_path / "results"
+    first = benchlog("run", *TINY, "--backends", "ort-cpu", results=results, cache=cache)
     assert first.returncode == 0, first.stderr
-    (path,) = run_files(tmp_path)
+    assert "· export ·" in first.stderr and "· quantize ·" in first.stderr
+    (onnx,) = cache.glob("*/onnx-fp32/model.onnx")
+    built = (onnx.stat().st_ino, onnx.stat().st_mtime_ns)
+    (path,) = run_files(results)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     time.sleep(1.1)  # run files are named by their start second
-    second = benchlog("run", *TINY, "--backends", "ort-cpu", results=tmp_path, cache=cache)
+    second = benchlog("run", *TINY, "--backends", "ort-cpu", results=results, cache=cache)
     assert second.returncode == 0, second.stderr
-    assert len(run_files(tmp_path)) == 2
+    assert len(run_files(results)) == 2
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
     assert "· export ·" not in second.stderr and "· quantize ·" not in second.stderr
+    assert (onnx.stat().st_ino, onnx.stat().st_mtime_ns) == built
 
 
 def test_rounds_run_each_variant_in_several_processes(tmp_path, cache):
@@ -104,22 +116,23 @@ def test_a_backend_that_crashes_is_recorded_and_the_others_carry_on(tmp_path, ca
     assert json.loads(path.read_text())["complete"] is True
 
 
-def test_ctrl_c_keeps_the_finished_variants(tmp_path, cache):
+def test_ctrl_c_keeps_the_finished_variants_and_ends_the_child(tmp_path, cache):
+    # A terminal's Ctrl-C reaches the whole process group: start the run in its own group and signal the group.
     proc = subprocess.Popen([sys.executable, "-m", "bench.cli", "run", *TINY, "--results", str(tmp_path),
                              "--cache", str(cache), "--machine-id", "test-machine"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**os.environ, "BENCHLOG_FAULT": "openvino-fp32:hang"})
     deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
+    child = None
+    while time.monotonic() < deadline and child is None:
         files = run_files(tmp_path)
         if files and len(variants(files[0])) == 4:
-            break
+            child = hanging_child(proc.pid)
         time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the run never finished four variants")
-    time.sleep(2)  # let the hanging variant's process start
-    proc.send_signal(signal.SIGINT)
+    if child is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the run never reached the hanging variant")
+    os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     doc = json.loads(files[0].read_text())
@@ -129,6 +142,21 @@ def test_ctrl_c_keeps_the_finished_variants(tmp_path, cache):
     assert f"interrupted; kept 4 finished variants in {files[0]}" in err
     assert "Traceback" not in err
     assert load_results(tmp_path).problems == []
+    time.sleep(1)
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+
+
+def hanging_child(parent_pid):
+    """The pid of the worker measuring openvino-fp32 (hanging by injection), once it has started."""
+    for child in psutil.Process(parent_pid).children(recursive=True):
+        try:
+            if "measure" in child.cmdline():
+                job = json.loads(open(child.cmdline()[-1]).read())
+                if job.get("variant") == "openvino-fp32":
+                    return child.pid
+        except (psutil.Error, OSError, ValueError):
+            continue
+    return None
 
 
 def test_minilm_real_weights_int8_keeps_cosine(tmp_path, cache):
@@ -164,10 +192,157 @@ def test_a_run_under_another_cpus_id_is_refused(tmp_path, cache):
     done = benchlog("run", *TINY, results=tmp_path, cache=cache)
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()[-1:]
-    assert line.startswith(f"benchlog: error: {machine} is for CPU 'Some Other CPU' but this machine's CPU is ")
+    assert line.startswith(f"benchlog: error: {machine} is for another CPU (") and "'Some Other CPU' there" in line
     assert line.endswith("; pass another --machine-id")
     assert json.loads(machine.read_text()) == {"cpu": {"model": "Some Other CPU"}}
     assert run_files(tmp_path) == []
+
+
+def test_a_different_cpu_under_the_default_id_gets_an_id_naming_the_difference(tmp_path, cache):
+    this = json.loads(benchlog("machine", results=tmp_path, cache=cache).stdout)
+    default = tmp_path / this["machine_id"]
+    default.mkdir()
+    other = {**this, "cpu": {**this["cpu"], "flags": {**this["cpu"]["flags"], "avx2": not this["cpu"]["flags"]["avx2"]}}}
+    (default / "machine.json").write_text(json.dumps(other))
+    command = [sys.executable, "-m", "bench.cli", "run", *TINY, "--backends", "ort-cpu-int8", "--results",
+               str(tmp_path), "--cache", str(cache)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert f"benchlog: {default}/machine.json is for another CPU (ISA flags avx2 differ); this machine's results " \
+           "go to the next free id" in done.stderr
+    moved = sorted(p.name for p in tmp_path.iterdir())
+    assert len(moved) == 2 and moved[1].startswith(this["machine_id"] + "-")
+    assert load_results(tmp_path).problems == []
+    assert json.loads((default / "machine.json").read_text()) == other  # untouched
+
+
+@pytest.mark.parametrize("bad", ["../escaped", "My Box", "a/b", "", ".hidden", "x" * 101, "a..b"])
+def test_a_hostile_machine_id_writes_nothing(tmp_path, cache, bad):
+    results = tmp_path / "results"
+    command = [sys.executable, "-m", "bench.cli", "run", *TINY, "--results", str(results), "--cache", str(cache),
+               "--machine-id", bad]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("benchlog run: error: argument --machine-id: must be a "
+                                                           "slug of lower-case letters")
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_4_counts_each_input_once_and_reports_throughput_per_input(tmp_path, cache):
+    done = benchlog("run", *TINY, "--backends", "pytorch,ort-cpu-int8", "--batch-size", "4", results=tmp_path,
+                    cache=cache)
+    assert done.returncode == 0, done.stderr
+    (path,) = run_files(tmp_path)
+    for v in variants(path).values():
+        fid, lat = v["fidelity"], v["latency_ms"]
+        assert fid["argmax_total"] == 10 and fid["argmax_agree"] <= 10  # 10 inputs, not 12 padded rows
+        assert v["throughput_per_s"] == pytest.approx(4 * 1e3 / lat["mean"])
+        assert lat["p10"] <= lat["p50"] <= lat["p90"]
+
+
+def test_two_runs_started_together_both_end_complete_and_valid(tmp_path, cache):
+    command = [sys.executable, "-m", "bench.cli", "run", *TINY, "--backends", "ort-cpu", "--results",
+               str(tmp_path), "--cache", str(cache), "--machine-id", "test-machine"]
+    procs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outputs = [p.communicate(timeout=900) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    files = run_files(tmp_path)
+    assert len(files) == 2
+    results = load_results(tmp_path)
+    assert results.problems == [] and len(results.runs) == 2
+    for run in results.runs:
+        assert run.doc["complete"] and [v["status"] for v in run.variants] == ["ok", "ok"]
+    assert sorted(p.name for p in (tmp_path / "test-machine").iterdir()) == sorted(
+        ["machine.json"] + [f.name for f in files])  # no temp file left
+
+
+def test_a_corrupted_cached_artifact_is_rebuilt(tmp_path):
+    cache = tmp_path / "own-cache"  # one model's artifacts only
+    first = benchlog("run", *TINY, "--backends", "ort-cpu-int8", results=tmp_path, cache=cache)
+    assert first.returncode == 0, first.stderr
+    (model,) = cache.glob("*/onnx-int8/model.onnx")
+    good_size = model.stat().st_size
+    model.write_bytes(b"abc")  # truncated to 3 bytes
+    time.sleep(1.1)
+    second = benchlog("run", *TINY, "--backends", "ort-cpu-int8", results=tmp_path, cache=cache)
+    assert second.returncode == 0, second.stderr
+    assert "rebuilding cached onnx-int8: its files differ from its manifest (model.onnx)" in second.stderr
+    assert model.stat().st_size == good_size
+    newest = variants(run_files(tmp_path)[-1])["ort-cpu-int8"]
+    assert newest["status"] == "ok" and newest["size"]["bytes"] == good_size
+
+
+def test_a_variant_failing_with_a_python_exception_is_recorded(tmp_path, cache):
+    done = benchlog("run", *TINY, "--backends", "ort-cpu", "--rounds", "2", results=tmp_path, cache=cache,
+                    env={"BENCHLOG_FAULT": "ort-cpu-fp32:raise"})
+    assert done.returncode == 0, done.stderr
+    (path,) = run_files(tmp_path)
+    got = variants(path)
+    assert got["ort-cpu-fp32"]["status"] == "failed"
+    assert got["ort-cpu-fp32"]["reason"] == "RuntimeError: injected fault in ort-cpu-fp32"
+    assert got["ort-cpu-int8"]["status"] == "ok" and len(got["ort-cpu-int8"]["round_p50_ms"]) == 2
+    assert "(round 2/2)" in done.stderr and "ort-cpu-fp32 (round 2/2)" not in done.stderr  # not run again
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_finished_variants(tmp_path, cache):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.decode().strip()}); "
+                    "test_a_full_disk_is_one_line_and_keeps_the_previous_file covers the writer")
+    try:
+        done = benchlog("run", *TINY, results=disk, cache=cache)
+        assert done.returncode == 1, done.stderr
+        last = done.stderr.strip().splitlines()[-1]
+        (path,) = run_files(disk)
+        assert last.startswith(f"benchlog: error: {path}: could not be written (No space left on device)")
+        assert last.endswith("finished variants in " + str(path) + " (marked incomplete)")
+        assert "Traceback" not in done.stderr
+        doc = json.loads(path.read_text())
+        kept = int(last.split("; kept ")[1].split()[0])
+        assert doc["complete"] is False and len(doc["variants"]) == kept >= 1
+        assert all(v["status"] == "ok" for v in doc["variants"])
+        assert sorted(p.name for p in (disk / "test-machine").iterdir()) == sorted(["machine.json", path.name])
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_the_openvino_ep_variant_is_skipped_where_the_provider_is_missing(tmp_path, cache):
+    shim = ROOT / "tests/data/no_openvino_ep"
+    done = benchlog("run", *TINY, "--backends", "ort-openvino,ort-cpu-fp32", results=tmp_path, cache=cache,
+                    env={"PYTHONPATH": f"{shim}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"})
+    assert done.returncode == 0, done.stderr
+    got = variants(run_files(tmp_path)[0])
+    assert got["ort-openvino-fp32"]["status"] == "skipped"
+    assert got["ort-openvino-fp32"]["reason"].startswith("OpenVINOExecutionProvider is not available in this "
+                                                         "onnxruntime ")
+    assert got["ort-openvino-fp32"]["reason"].endswith("(available: CPUExecutionProvider); onnxruntime-openvino "
+                                                       "provides it")
+    assert got["ort-cpu-fp32"]["status"] == "ok"
+
+
+def test_a_hanging_variant_is_ended_by_the_watchdog(tmp_path, cache):
+    done = benchlog("run", *TINY, "--backends", "ort-cpu", results=tmp_path, cache=cache,
+                    env={"BENCHLOG_FAULT": "ort-cpu-fp32:hang", "BENCHLOG_CHILD_TIMEOUT_S": "20"})
+    assert done.returncode == 0, done.stderr
+    got = variants(run_files(tmp_path)[0])
+    assert got["ort-cpu-fp32"]["status"] == "failed"
+    assert got["ort-cpu-fp32"]["reason"] == "timed out after 20 s and was killed (BENCHLOG_CHILD_TIMEOUT_S)"
+    assert got["ort-cpu-int8"]["status"] == "ok"
+
+
+def test_a_failing_reference_is_one_line(tmp_path, cache):
+    model = tmp_path / "broken-model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "no-such-architecture"}')
+    done = benchlog("run", "--model", str(model), "--quick", results=tmp_path / "results", cache=cache)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("benchlog: error: could not build the PyTorch FP32 reference: ")
+    assert "Traceback" not in last
 
 
 def test_benchlog_machine_prints_the_fingerprint(tmp_path, cache):

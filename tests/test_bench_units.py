@@ -1,12 +1,18 @@
 """Pure parts of the bench: statistics, fidelity, batching, the registry, file naming and the machine guard."""
 
+import errno
 import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from bench import artifacts, runner
+from bench import artifacts, runner, store
+from bench.machine import ISA_FLAGS
 from bench.backends import VARIANTS, Variant, select
 from bench.worker import batches, compare, summarize
 from report.errors import UserError
@@ -14,6 +20,7 @@ from report.errors import UserError
 
 def test_summarize_gives_every_statistic():
     stats = summarize([1.0, 2.0, 3.0, 4.0, 100.0])
+    assert stats["p10"] == pytest.approx(1.4)
     assert stats["p50"] == 3.0 and stats["min"] == 1.0 and stats["max"] == 100.0 and stats["count"] == 5
     assert stats["mean"] == pytest.approx(22.0)
     assert stats["p90"] == pytest.approx(61.6)
@@ -81,23 +88,121 @@ def test_size_counts_every_file_including_external_data(tmp_path):
     assert [f["path"] for f in size["files"]] == ["model.onnx", "model.onnx.data"]
 
 
-def test_run_files_are_never_overwritten(tmp_path):
+def test_run_files_are_claimed_never_overwritten(tmp_path):
     doc = {"started_at": "2026-11-27T10:00:00Z", "model": {"name": "My/Model"}}
-    first = runner.run_path(tmp_path, doc)
+    first = store.claim_run_file(tmp_path, doc)
     assert first.name == "20261127T100000Z-my-model.json"
-    first.write_text("{}")
-    assert runner.run_path(tmp_path, doc).name == "20261127T100000Z-my-model-2.json"
+    assert store.claim_run_file(tmp_path, {**doc, "n": 2}).name == "20261127T100000Z-my-model-2.json"
+    assert json.loads(first.read_text()) == doc
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["20261127T100000Z-my-model-2.json",
+                                                           "20261127T100000Z-my-model.json"]  # no temp left
 
 
-def test_a_different_cpu_under_the_same_id_is_refused(tmp_path):
-    machine = {"machine_id": "box", "cpu": {"model": "AMD EPYC"}}
-    runner.ensure_machine_file(tmp_path / "box", machine)
-    written = (tmp_path / "box/machine.json").read_text()
-    with pytest.raises(UserError, match="is for CPU 'AMD EPYC' but this machine's CPU is 'Intel Xeon'"):
-        runner.ensure_machine_file(tmp_path / "box", {"machine_id": "box", "cpu": {"model": "Intel Xeon"}})
-    assert (tmp_path / "box/machine.json").read_text() == written
-    runner.ensure_machine_file(tmp_path / "box", machine)  # the same CPU again: fine, file untouched
-    assert json.loads(written) == machine
+def test_concurrent_claims_and_rewrites_lose_nothing(tmp_path):
+    """Eight threads claim run files in the same second and rewrite them 20 times each: eight files, each
+    holding its own last write, no temp file left."""
+    doc = {"started_at": "2026-11-27T10:00:00Z", "model": {"name": "m"}}
+
+    def writer(i):
+        path = store.claim_run_file(tmp_path, {**doc, "writer": i, "step": 0})
+        for step in range(1, 21):
+            store.replace_json(path, {**doc, "writer": i, "step": step})
+        return path
+
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(writer, range(8)))
+    assert len(set(paths)) == 8
+    docs = [json.loads(p.read_text()) for p in paths]
+    assert sorted(d["writer"] for d in docs) == list(range(8)) and all(d["step"] == 20 for d in docs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_previous_file(tmp_path, monkeypatch):
+    path = tmp_path / "run.json"
+    store.replace_json(path, {"variants": [1]})
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store.os, "fsync", full)
+    with pytest.raises(UserError) as exc:
+        store.replace_json(path, {"variants": [1, 2]})
+    assert str(exc.value) == (f"{path}: could not be written (No space left on device); nothing already written "
+                              "was changed")
+    assert json.loads(path.read_text()) == {"variants": [1]}
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def machine(model="AMD EPYC", avx512=False, cores=2):
+    flags = {f: False for f in ISA_FLAGS}
+    flags.update(avx2=True, avx512f=avx512)
+    return {"machine_id": "amd-epyc-2vcpu", "cpu": {"vendor": "AuthenticAMD", "model": model, "physical_cores": cores,
+                                                   "logical_cores": cores, "flags": flags}}
+
+
+def test_a_different_fingerprint_under_an_explicit_id_is_refused(tmp_path):
+    folder = store.place_machine(tmp_path, machine(), explicit=True, warn=print)
+    written = (folder / "machine.json").read_text()
+    with pytest.raises(UserError) as exc:
+        store.place_machine(tmp_path, machine(avx512=True), explicit=True, warn=print)
+    assert str(exc.value) == (f"{folder}/machine.json is for another CPU (ISA flags avx512f differ); pass another "
+                              "--machine-id")
+    assert (folder / "machine.json").read_text() == written
+    assert store.place_machine(tmp_path, machine(), explicit=True, warn=print) == folder  # same CPU: fine
+
+
+def test_a_different_fingerprint_under_the_default_id_moves_to_an_id_naming_it(tmp_path):
+    warnings = []
+    plain = store.place_machine(tmp_path, machine(), explicit=False, warn=warnings.append)
+    wide = store.place_machine(tmp_path, machine(avx512=True), explicit=False, warn=warnings.append)
+    assert (plain.name, wide.name) == ("amd-epyc-2vcpu", "amd-epyc-2vcpu-avx512")
+    assert json.loads((wide / "machine.json").read_text())["machine_id"] == "amd-epyc-2vcpu-avx512"
+    assert warnings == [f"{plain}/machine.json is for another CPU (ISA flags avx512f differ); this machine's "
+                        "results go to the next free id"]
+    more_cores = store.place_machine(tmp_path, machine(avx512=True, cores=4), explicit=False, warn=warnings.append)
+    assert more_cores.name == "amd-epyc-2vcpu-avx512-2"
+    assert store.place_machine(tmp_path, machine(avx512=True), explicit=False, warn=warnings.append) == wide
+
+
+def test_an_unreadable_machine_file_is_one_line(tmp_path):
+    (tmp_path / "amd-epyc-2vcpu").mkdir()
+    (tmp_path / "amd-epyc-2vcpu/machine.json").write_text("{trunc")
+    with pytest.raises(UserError) as exc:
+        store.place_machine(tmp_path, machine(), explicit=True, warn=print)
+    assert str(exc.value) == (f"{tmp_path}/amd-epyc-2vcpu/machine.json: cannot be read as a machine file "
+                              "(JSONDecodeError); fix or move it, or pass another --machine-id")
+
+
+def test_a_cached_artifact_is_checked_against_its_manifest_and_rebuilt(tmp_path, monkeypatch):
+    builds = []
+
+    def fake_build(_source, out, _build_model):
+        builds.append(out.name)
+        (out / "model.safetensors").write_bytes(b"w" * 1000)
+
+    monkeypatch.setitem(artifacts.BUILDERS, "pytorch", fake_build)
+    phases = []
+    folder = artifacts.ensure(tmp_path, "pytorch", None, phases.append)
+    assert artifacts.manifest_problem(folder) is None and len(builds) == 1
+    assert artifacts.ensure(tmp_path, "pytorch", None, phases.append) == folder and len(builds) == 1  # reused
+    (folder / "model.safetensors").write_bytes(b"w" * 3)  # truncated
+    artifacts.ensure(tmp_path, "pytorch", None, phases.append)
+    assert len(builds) == 2 and (folder / "model.safetensors").stat().st_size == 1000
+    assert "rebuilding cached pytorch: its files differ from its manifest (model.safetensors)" in phases
+    (folder / "model.safetensors").write_bytes(b"x" * 1000)  # same size, other bytes
+    assert artifacts.manifest_problem(folder) == "model.safetensors does not match its checksum"
+    (folder / "manifest.json").unlink()
+    assert artifacts.manifest_problem(folder).startswith("it has no readable manifest")
+    assert artifacts.files_of(folder)["files"] == [{"path": "model.safetensors", "bytes": 1000}]
+
+
+def test_temp_folders_of_dead_builds_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    (tmp_path / f".onnx-fp32.tmp-{dead}").mkdir()
+    (tmp_path / f".onnx-fp32.tmp-{os.getpid()}").mkdir()  # a live process's build is left alone
+    artifacts.remove_stale_temps(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f".onnx-fp32.tmp-{os.getpid()}"]
 
 
 def test_cache_key_changes_with_the_weights(tmp_path):

@@ -57,3 +57,50 @@ def test_this_machine_fingerprint_is_a_valid_machine_file():
     assert schema_problems("machine.json", doc, "machine") == []
     assert doc["colab"] is True and doc["machine_id"].startswith("colab-")
     assert set(doc["cpu"]["flags"]) >= {"avx2", "avx512_vnni", "amx_int8"}
+
+
+def test_hypervisor_from_systemd_detect_virt_when_sys_says_nothing(monkeypatch):
+    from types import SimpleNamespace
+
+    from bench import machine
+
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        return SimpleNamespace(returncode=0, stdout="kvm\n")
+
+    monkeypatch.setattr(machine.shutil, "which", lambda name: "/usr/bin/" + name)
+    no_sys = ("/nonexistent/hypervisor/type",)
+    assert machine.detect_hypervisor(True, run=fake_run, files=no_sys) == "kvm"
+    assert calls == [["systemd-detect-virt", "--vm"]]
+    bare = lambda command, **kwargs: SimpleNamespace(returncode=1, stdout="none\n")  # noqa: E731
+    assert machine.detect_hypervisor(False, run=bare, files=no_sys) is None
+    assert machine.detect_hypervisor(True, run=bare, files=no_sys) == "unknown"  # only the cpuinfo flag tells
+
+
+def test_fingerprint_tells_masked_cpus_apart():
+    from bench.machine import fingerprint_difference, isa_tag
+
+    def doc(**flags):
+        return {"cpu": {"vendor": "AuthenticAMD", "model": "AMD EPYC", "physical_cores": 2, "logical_cores": 2,
+                        "flags": {"avx2": True, **flags}}}
+
+    assert fingerprint_difference(doc(), doc()) == ""
+    assert fingerprint_difference(doc(), doc(avx512f=True, avx512_vnni=True)) == \
+        "ISA flags avx512f, avx512_vnni differ"
+    assert (isa_tag({"avx2": True}), isa_tag({"avx512f": True}), isa_tag({"amx_tile": True}), isa_tag({})) == \
+        ("avx2", "avx512", "amx", "base")
+
+
+@pytest.mark.parametrize("value, ok", [("my-laptop", True), ("amd-epyc-2vcpu-avx512", True), ("a.b_c", True),
+                                       ("../escaped", False), ("My Box", False), ("", False), ("-x", False),
+                                       ("a..b", False), ("x" * 101, False), ("a/b", False)])
+def test_machine_ids_are_slugs(value, ok):
+    from bench.machine import check_machine_id
+
+    if ok:
+        assert check_machine_id(value) == value
+    else:
+        with pytest.raises(ValueError, match="must be a slug"):
+            check_machine_id(value)

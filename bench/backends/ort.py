@@ -77,10 +77,13 @@ def load(variant, artifact_dir, threads, shape):
     notes = [f"registered providers: {', '.join(registered)}",
              "nodes executed per provider in a profiled inference: "
              + ", ".join(f"{p} {n}" for p, n in sorted(ran.items()))]
-    if wanted not in ran:
-        notes.append(f"{wanted} executed no node: this variant really ran on {', '.join(ran) or 'nothing'}")
+    if not ran:
+        # Registered is not the same as ran: the OpenVINO EP registers and then falls back silently.
+        notes.append("the profile recorded no executed node: which provider ran is unknown")
+    elif wanted not in ran:
+        notes.append(f"{wanted} executed no node: this variant really ran on {', '.join(ran)}")
     notes.append("first inference timed with profiling on")
-    return Session(session, sorted(ran, key=lambda p: -ran[p]) or registered, notes, first_ms)
+    return Session(session, sorted(ran, key=lambda p: -ran[p]) or None, notes, first_ms)
 
 
 def _profile_providers(session, shape):
