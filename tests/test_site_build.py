@@ -78,3 +78,41 @@ def test_a_hostile_label_is_escaped(site_copy):
         assert "<img src=x onerror" not in html, page
     machine = (site_copy / "public/results/machines/hostile/index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in machine
+
+
+MD_LINK = "[x](javascript:alert(1))"
+TAG = "{{ benchlog chart=latency }}"
+
+
+def poison(value, payload):
+    """Every string of a document replaced by `payload` (keys, enums and ids kept valid)."""
+    keep = {"format_version", "kind", "machine_id", "status", "weights", "id", "started_at", "finished_at",
+            "complete", "quick", "precision", "backend"}
+    if isinstance(value, dict):
+        return {k: (v if k in keep else poison(v, payload)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [poison(v, payload) for v in value]
+    return payload if isinstance(value, str) else value
+
+
+def test_markdown_and_tag_payloads_in_every_string_stay_text(site_copy):
+    import json
+
+    folder = site_copy / "results/payload"
+    shutil.copytree(DATA / "results/test-box", folder)
+    for path in folder.glob("*.json"):
+        doc = json.loads(path.read_text())
+        doc = poison(doc, f"{MD_LINK} `tick` {TAG} <!-- c --> | a |")
+        doc["machine_id"] = "payload"  # cpu_model and the machine's model are the same payload: they agree
+        path.write_text(json.dumps(doc))
+    done = mkdocs_build(site_copy)
+    assert done.returncode == 0, done.stderr
+    live = []
+    for page in (site_copy / "public").rglob("*.html"):
+        html = page.read_text()
+        live += [page.name for _ in range(html.count('href="javascript:'))]
+    assert live == []
+    page = (site_copy / "public/results/machines/payload/index.html").read_text()
+    assert "[x](javascript:alert(1))" in page  # shown as the text it is
+    assert "{{ benchlog chart=latency }}" in page  # never expanded
+    assert page.count('class="benchlog-chart"') == 3  # this run's own three charts, nothing more

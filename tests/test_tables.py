@@ -1,5 +1,7 @@
 """Tables, speed-ups, best variants and the CPU feature table, on sample and transcribed results."""
 
+import re
+
 import pytest
 
 from report import tables
@@ -26,17 +28,44 @@ def row(frame, run_suffix, variant):
     return match.iloc[0]
 
 
+TIL_TEXT = (DATA / "til/2025-11-30.txt").read_text()  # the post as its author wrote it, tables and all
+
+
+def til_table_1():
+    """'1) ORT + CPU EP : 204.993 ms' lines of the TIL's first table, by line number."""
+    return {int(n): float(ms) for n, ms in re.findall(r"^\s*(\d)\) [^:]+:\s*([\d.]+) ms", TIL_TEXT, re.M)}
+
+
+def til_table_2():
+    """The TIL's second table as {row name: [PyTorch FP32, ONNX FP32, ONNX INT8] cells}, markup stripped."""
+    rows = {}
+    for line in TIL_TEXT.splitlines():
+        cells = [c.strip().strip("*").strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and not set(cells[0]) <= set("- "):
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def number(cell):
+    return float(re.match(r"[\d.]+", cell.strip("*")).group())
+
+
 def test_til_figures_are_transcribed_exactly(til):
     frame = tables.variant_frame(til, [r for r in til.runs if r.transcribed])
-    assert row(frame, "til-1", "ort-cpu-fp32").latency_ms == 204.993
-    assert row(frame, "til-1", "ort-openvino-fp32").latency_ms == 222.213
-    assert row(frame, "til-1", "openvino-fp32").latency_ms == 279.617
-    pytorch = row(frame, "til-2", "pytorch-fp32")
-    assert (pytorch.latency_ms, pytorch.latency_stat, pytorch.size_mib) == (371.9, "reported", 516.26)
-    onnx = row(frame, "til-2", "ort-cpu-fp32")
-    assert (onnx.latency_ms, onnx.abs_error, onnx.argmax_agreement) == (213.3, 0.0, "10/10")
-    int8 = row(frame, "til-2", "ort-cpu-int8")
-    assert (int8.latency_ms, int8.size_mib, int8.abs_error, int8.argmax_agreement) == (178.9, 129.84, 0.3177, "7/10")
+    table1 = til_table_1()
+    assert len(table1) == 3
+    for n, variant in ((1, "ort-cpu-fp32"), (2, "ort-openvino-fp32"), (3, "openvino-fp32")):
+        got = row(frame, "til-1", variant)
+        assert (got.latency_ms, got.latency_stat) == (table1[n], "mean")  # "평균 per inference"
+    table2 = til_table_2()
+    speed, size, error, argmax = (table2[k] for k in ("추론 속도", "모델 용량", "정확도(AE)", "Argmax 동일 비율"))
+    pytorch, onnx, int8 = (row(frame, "til-2", v) for v in ("pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8"))
+    assert [pytorch.latency_ms, onnx.latency_ms, int8.latency_ms] == [number(c) for c in speed]
+    assert {pytorch.latency_stat, onnx.latency_stat, int8.latency_stat} == {"reported"}  # statistic not stated
+    assert (pytorch.size_mib, int8.size_mib) == (number(size[0]), number(size[2]))
+    assert onnx.size_mib is None and onnx.size_reported == size[1] == "0.66MB(?)"
+    assert (onnx.abs_error, int8.abs_error) == (number(error[1]), number(error[2]))
+    assert [onnx.argmax_agreement, int8.argmax_agreement] == argmax[1:] == ["10/10", "7/10"]
     assert frame.transcribed.all()
 
 

@@ -64,3 +64,27 @@ def test_bad_tags_name_the_tag(renderer, tag, message):
 def test_tags_in_code_are_left_alone(renderer):
     text = "Use `{{ benchlog chart=nope }}` like this:\n\n```\n{{ benchlog chart=nope }}\n```\n"
     assert expand_tags(text, renderer) == text
+
+
+def test_tags_in_html_comments_and_indented_code_are_left_alone(renderer):
+    text = ("<!-- {{ benchlog chart=nope }} -->\n"
+            "<!--\n{{ benchlog chart=nope }}\n-->\n"
+            "\n    {{ benchlog chart=nope }}\n    more code\n\n"
+            "~~~\n{{ benchlog chart=nope }}\n~~~\n")
+    assert expand_tags(text, renderer) == text
+
+
+def test_a_tag_after_a_comment_on_the_same_line_is_expanded(renderer):
+    html = expand_tags("<!-- note --> {{ benchlog table=cpu-features }}\n", renderer)
+    assert html.startswith("<!-- note --> \n\n<div") and "benchlog-cpu" in html
+
+
+def test_an_indented_line_inside_a_paragraph_is_not_code(renderer):
+    html = expand_tags("para\n    {{ benchlog table=cpu-features }}\n", renderer)
+    assert "benchlog-cpu" in html
+
+
+def test_a_pathological_post_is_left_as_written(renderer):
+    # Unclosed tags and backticks by the thousand: bounded patterns keep the scan linear (measured in the notes).
+    text = ("{{ benchlog " * 20000 + "\n") + ("`" * 20000 + "\n") + ("<!--" * 5000 + "\n")
+    assert expand_tags(text, renderer) == text

@@ -1,0 +1,166 @@
+"""Untrusted result files: every hostile or broken case is one problem line naming the file (and the field where
+there is one), never a traceback, a hang or a silently published file."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from report import tables
+from report.load import load_results
+from report.schema import MAX_FILE_BYTES
+
+from conftest import DATA, ROOT
+
+RUN = "20260101T000000Z-tiny-distilbert.json"
+
+
+@pytest.fixture
+def box(tmp_path):
+    """results/ with one valid machine and run (test-box), returned as (results dir, run path)."""
+    shutil.copytree(DATA / "results/test-box", tmp_path / "results/test-box")
+    return tmp_path / "results", tmp_path / "results/test-box" / RUN
+
+
+def only_problem(results_dir):
+    results = load_results(results_dir)
+    assert len(results.problems) == 1, [str(p) for p in results.problems]
+    line = str(results.problems[0])
+    assert "\n" not in line and "Traceback" not in line
+    return line, results
+
+
+def put_number(run, field_text, raw):
+    """Replace the JSON value of "p50" in the first variant by `raw` (text, so NaN and 10**400 survive)."""
+    text = run.read_text()
+    doc = json.loads(text)
+    old = json.dumps(doc["variants"][0]["latency_ms"]["p50"])
+    run.write_text(text.replace(f'"p50": {old}', f'"p50": {raw}', 1))
+
+
+@pytest.mark.parametrize("raw, got", [("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"),
+                                      ("1e400", "1e400"), ("1" + "0" * 400, "100000000000…(401 characters)"),
+                                      ("9" * 5000, "999999999999…(5000 characters)")])
+def test_numbers_that_are_not_finite_or_64_bit_are_named_by_field(box, raw, got):
+    results_dir, run = box
+    put_number(run, "p50", raw)
+    line, results = only_problem(results_dir)
+    assert line == f"{run}: variants[0].latency_ms.p50: must be a finite number within 64 bits, got {got}"
+    assert results.runs == []
+
+
+@pytest.mark.parametrize("value, message", [(0, "must be > 0, got 0"), (-149.5, "must be > 0, got -149.5")])
+def test_latencies_must_be_positive(box, value, message):
+    results_dir, run = box
+    put_number(run, "p50", json.dumps(value))
+    line, _ = only_problem(results_dir)
+    assert line == f"{run}: variants[0].latency_ms.p50: {message}"
+
+
+def test_long_strings_and_long_lists_are_refused(box):
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["label"] = "x" * 100_000
+    doc["notes"] = ["n"] * 5000
+    run.write_text(json.dumps(doc))
+    fields = {p.field: p.message for p in load_results(results_dir).problems}
+    assert fields == {"label": "is 100,000 characters; the limit is at most 200",
+                      "notes": "has 5,000 entries; at most 200 are allowed"}
+
+
+def test_a_file_over_the_size_limit_is_not_read(box):
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["notes"] = ["x" * 1900] * 3000  # ~5.7 MB
+    run.write_text(json.dumps(doc))
+    line, _ = only_problem(results_dir)
+    assert line == f"{run}: is {run.stat().st_size:,} bytes; a result file may hold at most {MAX_FILE_BYTES:,}"
+
+
+# The document's root, variants, a variant and latency_ms are 4 levels: the 9th list inside "deep" is the 13th.
+@pytest.mark.parametrize("depth, field", [(100_000, None), (20, "variants[0].latency_ms.deep" + "[0]" * 8)])
+def test_deep_nesting_is_one_line(box, depth, field):
+    results_dir, run = box
+    nested = "[" * depth + "]" * depth
+    run.write_text(run.read_text().replace('"latency_ms": {', '"latency_ms": {"deep": ' + nested + ", ", 1))
+    line, _ = only_problem(results_dir)
+    assert line == f"{run}: {field + ': ' if field else ''}nests deeper than 12 levels"
+
+
+def test_a_fifo_is_refused_without_hanging(box):
+    results_dir, _ = box
+    fifo = results_dir / "test-box/20260202T000000Z-fifo.json"
+    os.mkfifo(fifo)
+    # validate as a subprocess with a timeout: a hang fails the test instead of blocking the suite
+    done = subprocess.run([sys.executable, "-m", "bench.cli", "validate", str(results_dir)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert f"{fifo}: is not a regular file (a FIFO, device or folder); only files are read" in done.stdout
+    assert done.returncode == 1
+
+
+def test_a_link_to_a_device_or_outside_results_is_refused(box, tmp_path):
+    results_dir, _ = box
+    (results_dir / "test-box/20260202T000000Z-zero.json").symlink_to("/dev/zero")
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text((results_dir / "test-box" / RUN).read_text())
+    (results_dir / "test-box/20260203T000000Z-outside.json").symlink_to(outside)
+    lines = sorted(str(p) for p in load_results(results_dir).problems)
+    assert lines == [
+        f"{results_dir}/test-box/20260202T000000Z-zero.json: is a link to /dev/zero, outside "
+        f"{results_dir.resolve()}/; only files inside results/ are read",
+        f"{results_dir}/test-box/20260203T000000Z-outside.json: is a link to {outside}, outside "
+        f"{results_dir.resolve()}/; only files inside results/ are read"]
+
+
+def test_hidden_entries_odd_extensions_and_odd_names_are_reported(box):
+    results_dir, run = box
+    shutil.copytree(results_dir / "test-box", results_dir / ".hidden-box")
+    shutil.copy(run, results_dir / "test-box/20260202T000000Z-upper.JSON")
+    shutil.copy(run, results_dir / "test-box/20260203T000000Z-`tick`.json")
+    (results_dir / "stray.json").write_text("{}")
+    lines = sorted(str(p) for p in load_results(results_dir).problems)
+    assert lines == [
+        f"{results_dir}/.hidden-box: is hidden and is not read; rename or remove it",
+        f"{results_dir}/stray.json: is not in a machine folder; move it to results/<machine-id>/",
+        f"{results_dir}/test-box/20260202T000000Z-upper.JSON: is not a result file (the extension must be "
+        "lower-case .json); a machine folder holds machine.json and <run>.json files",
+        f"{results_dir}/test-box/20260203T000000Z-`tick`.json: has a name that is not a plain run id (letters, "
+        "digits, '.', '_', '-'; at most 151 characters); rename it"]
+
+
+def test_a_malformed_older_version_file_is_one_line(box):
+    results_dir, run = box
+    run.write_text(json.dumps({"format_version": 1, "machine": "test-box", "results": ["not", "a", "dict"]}))
+    line, _ = only_problem(results_dir)
+    assert line.startswith(f"{run}: format_version: 1: the file does not have the shape of that version and "
+                           "cannot be upgraded (AttributeError: ")
+
+
+def test_not_utf8_is_one_line(box):
+    results_dir, run = box
+    run.write_bytes(b'{"label": "\xff"}')
+    line, _ = only_problem(results_dir)
+    assert line == f"{run}: is not UTF-8 text (byte 11)"
+
+
+def test_equal_run_file_names_under_two_machines_are_two_runs(box):
+    results_dir, run = box
+    other = results_dir / "other-box"
+    shutil.copytree(results_dir / "test-box", other)
+    machine = json.loads((other / "machine.json").read_text())
+    machine.update(machine_id="other-box", label="Other box")
+    (other / "machine.json").write_text(json.dumps(machine))
+    doc = json.loads((other / RUN).read_text())
+    doc["machine_id"] = "other-box"
+    doc["variants"][0]["latency_ms"]["p50"] *= 2  # PyTorch FP32 twice as slow there, same file name
+    (other / RUN).write_text(json.dumps(doc))
+    results = load_results(results_dir)
+    assert results.problems == []
+    frame = tables.variant_frame(results)
+    speedups = {(r.machine_id, r.variant_id): r.speedup for r in frame.itertuples() if r.speedup is not None}
+    assert speedups[("test-box", "ort-cpu-int8")] == pytest.approx(4.0)
+    assert speedups[("other-box", "ort-cpu-int8")] == pytest.approx(8.0)
+    assert frame.series.nunique() == 2
