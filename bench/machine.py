@@ -146,6 +146,7 @@ def isa_tag(flags):
     return "base"
 
 
+ISA_NAMES = {"amx": "AMX", "avx512": "AVX-512", "avx2": "AVX2", "base": None}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 
@@ -189,8 +190,9 @@ def collect_machine_info(machine_id=None, environ=os.environ):
     hypervisor = detect_hypervisor(cpu.pop("hypervisor_flag"))
     machine_id = machine_id or machine_slug(cpu["vendor"], cpu["model"], cpu["physical_cores"],
                                             cpu["logical_cores"], bool(hypervisor), colab)
+    isa = ISA_NAMES[isa_tag(cpu["flags"])]
     label = f"{'Colab · ' if colab else ''}{cpu['model'] or 'unknown CPU'} " \
-            f"({cpu['logical_cores']} {'vCPU' if hypervisor else 'threads'})"
+            f"({cpu['logical_cores']} {'vCPU' if hypervisor else 'threads'}{', ' + isa if isa else ''})"
     return {
         "format_version": FORMAT_VERSION, "kind": "machine", "machine_id": machine_id, "label": label,
         "cpu": {"model": cpu["model"] or "unknown", "vendor": cpu["vendor"],

@@ -20,6 +20,7 @@ class Machine:
     id: str
     doc: dict
     path: Path
+    display: str = None  # the label, or "label · id" where two machines share a label (set by load_results)
 
     @property
     def label(self):
@@ -283,6 +284,9 @@ def load_results(results_dir):
         if _usable(entry, root.resolve(), results, folder=True):
             _load_machine_folder(entry, root.resolve(), results)
     results.runs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
+    labels = [m.label for m in results.machines.values()]
+    for machine in results.machines.values():
+        machine.display = machine.label if labels.count(machine.label) == 1 else f"{machine.label} · {machine.id}"
     return results
 
 

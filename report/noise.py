@@ -76,8 +76,12 @@ def run_trust(run_doc):
             if n["noisy"] is not None:
                 noisy = bool(noisy) or n["noisy"]
             reasons += [f"{v.get('label') or v['id']}: {r}" for r in n["reasons"]]
-    return {"transcribed": transcribed, "quick": bool(run_doc["workload"].get("quick")),
-            "incomplete": not run_doc["complete"], "noisy": noisy, "reasons": reasons}
+    trust = {"transcribed": transcribed, "quick": bool(run_doc["workload"].get("quick")),
+             "incomplete": not run_doc["complete"], "noisy": noisy, "reasons": reasons}
+    advice = [ADVICE if noisy else None, "a full run (without --quick) is better evidence" if trust["quick"] else None,
+              "run again to the end" if trust["incomplete"] else None]
+    trust["advice"] = "; ".join(a for a in advice if a)
+    return trust
 
 
 def evidence_rank(run_doc):

@@ -28,7 +28,7 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              finalize=one_line)
     env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error)
-    env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ADVICE=noise.ADVICE,
+    env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing,
                        evidence=tables.evidence_text, run_label=tables.run_label,
                        workload_label=tables.workload_label, trust=noise.run_trust)
     return env
@@ -162,7 +162,7 @@ class Renderer:
             frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
             sections.append({"run": run, "table": self.variants_table(frame), "compared": run.id in compared,
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()}})
-        return self.page(machine_uri(machine.id), safe_title(machine.label, machine.id), "machine.html.j2",
+        return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
                          machine=machine, sections=sections)
 
     def variants_table(self, frame, show_series=True):

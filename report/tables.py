@@ -80,16 +80,17 @@ def workload_label(key):
     return f"{model} · batch {'?' if batch is None else batch} · sequence {'?' if seq is None else seq}"
 
 
-def run_label(run):
-    """The run as a reader tells it apart: its own label, or its date, and what makes its figures differ."""
+def run_label(run, with_trust=True):
+    """The run as a reader tells it apart: its own label, or its date, and what makes its figures differ (and,
+    with_trust, whether it is quick, incomplete or noisy)."""
     doc, trust = run.doc, noise.run_trust(run.doc)
     if doc.get("label"):
         return doc["label"]
     w = doc["workload"]
+    flags = [word for word in ("quick", "incomplete", "noisy") if trust[word]] if with_trust else []
     parts = [doc["started_at"][:10], f"{w['threads']} threads" if w.get("threads") else None,
              f"{doc['model']['weights']} weights" if doc["model"].get("weights") in ("random", "pretrained") else None,
-             "quick" if trust["quick"] else None, "incomplete" if trust["incomplete"] else None,
-             "noisy" if trust["noisy"] else None]
+             *flags]
     return " · ".join(p for p in parts if p)
 
 
@@ -113,8 +114,9 @@ def variant_rows(machine, run, colour=None):
         rss, rounds = v.get("peak_rss_bytes"), v.get("round_p50_ms") or []
         variant_noise = noise.variant_noise(v) if not run.transcribed and v["status"] == "ok" else {}
         rows.append({
-            "machine_id": machine.id, "machine_label": machine.label, "run_id": run.id, "run_label": run_label(run),
-            "series": f"{machine.id}/{run.id}", "series_label": f"{machine.label} · {run_label(run)}",
+            "machine_id": machine.id, "machine_label": machine.display or machine.label, "run_id": run.id,
+            "run_label": run_label(run, with_trust=False), "series": f"{machine.id}/{run.id}",
+            "series_label": f"{machine.display or machine.label} · {run_label(run)}",
             "colour": colour, "workload": workload_of(run), "transcribed": run.transcribed,
             "source": run.doc["source"].get("name", "measured"), "quick": trust["quick"],
             "incomplete": trust["incomplete"], "noisy": variant_noise.get("noisy"),

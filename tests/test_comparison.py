@@ -149,3 +149,14 @@ def test_the_tils_machines_side_by_side(site_copy):
     assert "run <code>benchlog run</code> on this machine and commit" in laptop
     measured = [t for t in latency["data"] if not t["meta"]["machine_id"] in (COLAB,)]
     assert measured, "a measured machine stands beside the TIL's"
+
+
+def test_machines_with_one_label_are_told_apart_wherever_shown(two_workloads_two_twins):
+    root = two_workloads_two_twins
+    assert mkdocs_build(root).returncode == 0
+    overview = (root / "public/results/index.html").read_text()
+    assert "Same label · twin-a</a>" in overview and "Same label · twin-b</a>" in overview
+    page = (root / "public/results/comparison/index.html").read_text()
+    names = {t["meta"]["machine_id"]: t["name"] for f in figures(page) for t in f["data"]}
+    assert names["twin-a"].startswith("Same label · twin-a · ") and names["twin-b"].startswith("Same label · twin-b")
+    assert all(name.count("noisy") <= 1 for name in names.values())
