@@ -109,9 +109,9 @@ class Renderer:
         self.env = make_environment(templates_dir)
         self.directory_urls = directory_urls
         self.sections = tables.comparison_sections(results)
-        self.frame = tables.variant_frame(results, tables.comparison_runs(results))
         self.all_frame = tables.variant_frame(results)
-        self.headline = tables.variant_frame(results, tables.headline_runs(results))
+        self.headline_runs = tables.headline_runs(results)
+        self.headline = tables.variant_frame(results, self.headline_runs)
         self.first_section = tables.variant_frame(results, self.sections[0][1] if self.sections else [])
 
     def pages(self):
@@ -134,7 +134,7 @@ class Renderer:
     def overview(self):
         best = tables.best_variants(self.headline).set_index("machine_id") if len(self.headline) else None
         figure = charts.speedup_chart(self.headline) or charts.latency_chart(self.headline)
-        runs = {m: [r for r in tables.headline_runs(self.results) if r.machine_id == m] for m in self.results.machines}
+        runs = {m: [r for r in self.headline_runs if r.machine_id == m] for m in self.results.machines}
         return self.page("results/index.md", "결과 개요", "overview.html.j2",
                          machines=list(self.results.machines.values()), results=self.results, best=best,
                          headline=figure, headline_runs=runs)

@@ -114,9 +114,9 @@ def variant_rows(machine, run, colour=None):
         rss, rounds = v.get("peak_rss_bytes"), v.get("round_p50_ms") or []
         variant_noise = noise.variant_noise(v) if not run.transcribed and v["status"] == "ok" else {}
         rows.append({
-            "machine_id": machine.id, "machine_label": machine.display or machine.label, "run_id": run.id,
+            "machine_id": machine.id, "machine_label": machine.display, "run_id": run.id,
             "run_label": run_label(run, with_trust=False), "series": f"{machine.id}/{run.id}",
-            "series_label": f"{machine.display or machine.label} · {run_label(run)}",
+            "series_label": f"{machine.display} · {run_label(run)}",
             "colour": colour, "workload": workload_of(run), "transcribed": run.transcribed,
             "source": run.doc["source"].get("name", "measured"), "quick": trust["quick"],
             "incomplete": trust["incomplete"], "noisy": variant_noise.get("noisy"),
