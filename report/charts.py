@@ -3,13 +3,26 @@
 Colours and fonts are left to the page: the site's script re-themes every chart for light and dark mode.
 """
 
-from .tables import STAT_NAMES, canonical_labels, present
+import html
+
+from .tables import STAT_NAMES, present
+from .tables import canonical_labels as _canonical_labels
 
 TRANSCRIBED_PATTERN = "/"
 
 
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon", "triangle-down",
            "pentagon"]
+
+
+def text(value):
+    """A string from a result file, made safe for Plotly: Plotly reads <a href>, <b>, <br> and more as markup in
+    titles, legends, axis labels and hover text, and entities as plain characters."""
+    return html.escape(str(value), quote=False)
+
+
+def canonical_labels(frame):
+    return {vid: text(label) for vid, label in _canonical_labels(frame).items()}
 
 
 def _fmt(value, digits=1, unit=""):
@@ -20,7 +33,7 @@ def trust_words(row):
     """What a reader must know before trusting a figure: transcribed, quick, noisy, incomplete."""
     words = []
     if row.transcribed:
-        words.append(f"전사 · transcribed from {row.source}")
+        words.append(f"전사 · transcribed from {text(row.source)}")
     if row.quick:
         words.append("quick run")
     if row.noisy:
@@ -31,7 +44,8 @@ def trust_words(row):
 
 
 def _hover(row):
-    lines = [f"<b>{row.variant_label}</b> ({row.precision})", f"{row.machine_label}", f"run {row.run_id}",
+    lines = [f"<b>{text(row.variant_label)}</b> ({text(row.precision)})", text(row.machine_label),
+             f"run {text(row.run_id)}",
              f"latency {_fmt(row.latency_ms, 2, ' ms')} ({STAT_NAMES.get(row.latency_stat, '—')})"]
     if present(row.p10_ms) and present(row.p90_ms):
         lines.append(f"p10–p90 {_fmt(row.p10_ms, 2)}–{_fmt(row.p90_ms, 2)} ms")
@@ -42,7 +56,7 @@ def _hover(row):
     if present(row.size_mib):
         lines.append(f"size {_fmt(row.size_mib, 2, ' MiB')}")
     lines += trust_words(row) or ["measured"]
-    lines += row.noise_reasons
+    lines += [text(r) for r in row.noise_reasons]
     return "<br>".join(lines)
 
 
@@ -50,7 +64,7 @@ def _trace_name(group):
     first = group.iloc[0]
     flags = [w for w in ("quick" if first.quick else None, "noisy" if group.noisy.any() else None,
                          "incomplete" if first.incomplete else None) if w]
-    return f"{first.machine_label} · {first.run_label}" + (" (전사)" if first.transcribed else "") + \
+    return f"{text(first.machine_label)} · {text(first.run_label)}" + (" (전사)" if first.transcribed else "") + \
         (f" [{', '.join(flags)}]" if flags else "")
 
 
@@ -130,7 +144,7 @@ def fidelity_chart(frame):
         traces.append({
             "type": "scatter", "mode": "markers", "name": _trace_name(group), "legendgroup": first.machine_id,
             "x": [float(v) for v in group.latency_ms], "y": [float(v) for v in group.error],
-            "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {r.argmax_agreement or '—'}"
+            "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {text(r.argmax_agreement or '—')}"
                           for r in group.itertuples()], "hoverinfo": "text",
             "marker": {"size": 12, "color": first.colour,
                        "symbol": [symbols[v] + ("-open" if first.transcribed else "") for v in group.variant_id]},

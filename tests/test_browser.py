@@ -145,6 +145,10 @@ def test_a_hostile_label_renders_as_text(site, watched):
     assert watched.page.locator("article h1").first.inner_text().rstrip("¶") == HOSTILE
     assert watched.page.get_by_text("<img src=x onerror=alert(2)>").count() == 1
     assert watched.page.get_by_text("[x](javascript:alert(7)) {{ benchlog chart=latency }}").count() == 1
+    # Plotly reads <a href> in trace names, hover text and axis labels as a link: none may appear in a chart.
+    assert watched.page.locator(".benchlog-chart a").count() == 0
+    ticks = watched.page.locator(".benchlog-chart .xtick text").all_text_contents()
+    assert '<a href="https://example.com/evil">evil link</a>' in ticks, ticks
     watched.page.goto(url + "results/")
     assert watched.page.get_by_text(HOSTILE).count() >= 1
     assert watched.errors == []
