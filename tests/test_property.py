@@ -4,6 +4,7 @@ strings and edge numbers are put into random fields."""
 
 import json
 import math
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,11 +19,12 @@ from report.schema import FORMAT_VERSION, RUN
 
 from conftest import DATA
 
-PAYLOADS = ["[x](javascript:alert(1))", "<script>alert(1)</script>", "<img src=x onerror=alert(2)>",
+PAYLOADS = ["[x](javascript:alert(1))", '<a href="https://example.com/x">x</a>', "<script>alert(1)</script>", "<img src=x onerror=alert(2)>",
             "{{ benchlog chart=latency }}", "`x` ``", "\n\n<a href=\"javascript:alert(3)\">x</a>\n\n",
             "| a | b |\n|---|---|", "# heading", "x" * 250, "<!-- {{ benchlog table=variants }} -->",
             "\"><svg onload=alert(4)>", "javascript:alert(5)"]
 EDGE_NUMBERS = [0, -1, -149.5, math.nan, math.inf, -math.inf, 10**400, 2**63, 1e-300]
+PLOTLY_LINK = re.compile(r"<\s*a[\s>/]", re.I)
 OUR_SCRIPTS = ("plotly.min.js", "benchlog.js", "bundle.", "workers/search")
 
 
@@ -31,9 +33,11 @@ class LiveCode(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.live, self._in_script = [], False
+        self.live, self.figures, self._in_script = [], [], False
 
     def handle_starttag(self, tag, attrs):
+        if "data-figure" in dict(attrs):
+            self.figures.append(json.loads(dict(attrs)["data-figure"]))
         for name, value in attrs:
             value = (value or "").strip().lower()
             if name.startswith("on"):
@@ -84,6 +88,13 @@ def run_files(draw):
         if where in (("format_version",), ("kind",), ("machine_id",), ("cpu_model",)):
             continue
         put(doc, where, draw(st.sampled_from(PAYLOADS if isinstance(old, str) else EDGE_NUMBERS)))
+    # At least one variant a chart draws (the schema alone rarely makes one), so chart text is always exercised.
+    doc["variants"] = doc["variants"][:3] + [{"id": "chartable", "backend": "b", "precision": "fp32", "status": "ok",
+                                              "latency_ms": {"p50": draw(st.floats(0.01, 1e4))}}]
+    # The strings every page and chart shows get a payload too (random leaves rarely land on them).
+    doc["label"] = draw(st.sampled_from(PAYLOADS))
+    for variant in doc["variants"]:
+        variant["label"] = draw(st.sampled_from(PAYLOADS + ["ORT CPU EP INT8"]))
     name = draw(st.sampled_from(["20260101T000000Z-prop", "20260101T000000Z-prop-2", "x.y_z-1"]))
     return name, json.dumps(doc, allow_nan=True)
 
@@ -142,5 +153,8 @@ def test_validate_and_the_build_agree_and_nothing_is_live(site, caplog, run):
         parser = LiveCode()
         parser.feed(page.read_text())
         assert parser.live == [], (page, parser.live)
+        for figure in parser.figures:  # Plotly draws <a href> in chart text as a link: none may come from a file
+            live = [s for _, s in paths(figure) if isinstance(s, str) and PLOTLY_LINK.search(s)]
+            assert live == [], (page, live)
     machine_page = (site / "public/results/machines/prop-box/index.html").read_text()
     assert machine_page.count('class="benchlog-chart"') <= 3  # a tag in a result file is never expanded
