@@ -9,7 +9,7 @@ TORCH  := torch==2.13.0
 
 .PHONY: site test serve setup-report setup-bench setup-test setup-system quick-run build clean
 
-site: setup-bench quick-run build
+site: setup-system setup-bench quick-run build
 
 test: setup-test
 	$(PY) -m pytest -q
@@ -37,8 +37,8 @@ setup-bench: $(PY)
 setup-test: setup-system setup-bench
 	$(PIP) install -e ".[bench,test]"
 
-# Debian's chromium (the browser tests drive it through Playwright; never `playwright install`)
-# and Noto CJK so Korean text renders.
+# Debian's chromium (the browser tests drive it through Playwright, benchlog export draws charts with it through
+# kaleido; never `playwright install`) and Noto CJK so Korean text renders in both.
 setup-system:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		$(SUDO) apt-get update -qq && \

@@ -1,6 +1,7 @@
 """The `benchlog` command: `run` and `machine` measure this machine; `validate` checks result files."""
 
 import argparse
+import os
 import sys
 
 from report.errors import UserError
@@ -45,6 +46,15 @@ def build_parser():
     machine = sub.add_parser("machine", help="print the machine fingerprint a run would write")
     machine.add_argument("--machine-id", type=_machine_id, default=None)
     machine.set_defaults(handler=_machine)
+    export = sub.add_parser("export", help="export a post for a blog platform: Markdown + PNG charts, or one HTML")
+    export.add_argument("post", help="the post, e.g. site/blog/posts/2025-11-30-distilbert-onnx-openvino.md")
+    export.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    export.add_argument("--format", choices=["md", "html"], default="md",
+                        help="md: Markdown with PNG charts in OUT/images/; html: one file, inline SVG, no script")
+    export.add_argument("--results", default="results", help="results folder (default: results/)")
+    export.add_argument("--site-url", default=os.environ.get("SITE_URL"),
+                        help="where the site is published, for links to its pages (default: $SITE_URL)")
+    export.set_defaults(handler=_export)
     validate = sub.add_parser("validate", help="check every result file under DIR (default: results/)")
     validate.add_argument("dir", nargs="?", default="results")
     validate.set_defaults(handler=_validate)
@@ -87,6 +97,12 @@ def _machine(args):
     from bench.machine import collect_machine_info
 
     print(json.dumps(collect_machine_info(args.machine_id), indent=2, ensure_ascii=False))
+
+
+def _export(args):
+    from report.export import main as export_main
+
+    export_main(args)
 
 
 def _validate(args):

@@ -116,7 +116,10 @@ def _bars(frame, value_column, title, axis_title, digits):
 
 
 def latency_chart(frame):
-    return _bars(frame, "latency_ms", "Latency per inference, median with p10–p90 (lower is better)", "ms", 1)
+    shown = frame[(frame.status == "ok") & frame.latency_ms.notna()]
+    stats = [STAT_NAMES[s] for s in dict.fromkeys(shown.latency_stat)]
+    what = "median with p10–p90" if stats == ["median"] else ", ".join(stats) or "median"
+    return _bars(frame, "latency_ms", f"Latency per inference, {what} (lower is better)", "ms", 1)
 
 
 def speedup_chart(frame):

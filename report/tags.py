@@ -21,8 +21,10 @@ class TagError(Exception):
     """A tag that names something that does not exist; the message quotes the tag."""
 
 
-def expand_tags(markdown, renderer):
-    """Expand tags outside fenced code, indented code, code spans and HTML comments; one pass, line by line."""
+def expand_tags(markdown, renderer, render=None):
+    """Expand tags outside fenced code, indented code, code spans and HTML comments; one pass, line by line.
+    `render(kind, name, frame)` gives a tag's text: the site's HTML by default (export passes its own)."""
+    render = render or (lambda kind, name, frame: html_block(render_html(kind, name, frame, renderer)))
     out, fence, comment, code_may_follow = [], None, False, True
     for line in markdown.splitlines(keepends=True):
         opening = FENCE.match(line)
@@ -39,12 +41,12 @@ def expand_tags(markdown, renderer):
             out.append(line)  # an indented code block: after a blank line or more indented code
             continue
         code_may_follow = not line.strip()
-        expanded, comment = _expand_line(line, comment, renderer)
+        expanded, comment = _expand_line(line, comment, lambda m: _expand(m, renderer, render))
         out.append(expanded)
     return "".join(out)
 
 
-def _expand_line(line, in_comment, renderer):
+def _expand_line(line, in_comment, expand):
     """(the line with its tags expanded outside HTML comments, whether a comment is still open at its end)."""
     out, pos = [], 0
     while pos < len(line):
@@ -58,22 +60,21 @@ def _expand_line(line, in_comment, renderer):
         else:
             start = line.find("<!--", pos)
             stop = len(line) if start < 0 else start
-            out.append(TAG.sub(lambda m: _expand(m, renderer), line[pos:stop]))
+            out.append(TAG.sub(expand, line[pos:stop]))
             pos, in_comment = stop, start >= 0
     return "".join(out), in_comment
 
 
-def _expand(match, renderer):
+def _expand(match, renderer, render):
     if match.group("code"):
         return match.group("code")
     tag = match.group("tag")
     try:
-        args = parse_args(match.group("args"))
-        html = render_tag(args, renderer)
+        text = render(*resolve(parse_args(match.group("args")), renderer))
     except TagError as exc:
         raise TagError(f"tag '{tag}': {exc}") from None
-    # Blank lines around the HTML make Markdown pass it through as a block.
-    return f"\n\n{html_block(html)}\n\n"
+    # Blank lines around it make Markdown take it as a block of its own.
+    return f"\n\n{text}\n\n"
 
 
 def parse_args(text):
@@ -92,18 +93,24 @@ def parse_args(text):
     return args
 
 
-def render_tag(args, renderer):
+def resolve(args, renderer):
+    """(kind, name, frame) for a tag's arguments, every name checked: ("chart", "latency", variants) or
+    ("table", "variants", variants)."""
     frame = _scope(args, renderer)
     if "chart" in args:
-        build = charts.CHARTS.get(args["chart"])
-        if build is None:
+        if args["chart"] not in charts.CHARTS:
             raise TagError(f"no chart '{args['chart']}' (charts: {', '.join(charts.CHARTS)})")
-        return chart_html(build(frame), "No figures to chart for this selection.")
-    if args["table"] == "cpu-features":
-        return renderer.cpu_table()
-    if args["table"] == "variants":
-        return renderer.variants_table(frame)
-    raise TagError(f"no table '{args['table']}' (tables: {', '.join(TABLES)})")
+        return "chart", args["chart"], frame
+    if args["table"] not in TABLES:
+        raise TagError(f"no table '{args['table']}' (tables: {', '.join(TABLES)})")
+    return "table", args["table"], frame
+
+
+def render_html(kind, name, frame, renderer):
+    """The site's HTML for a resolved tag."""
+    if kind == "chart":
+        return chart_html(charts.CHARTS[name](frame), "No figures to chart for this selection.")
+    return renderer.cpu_table() if name == "cpu-features" else renderer.variants_table(frame)
 
 
 def _scope(args, renderer):

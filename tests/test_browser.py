@@ -152,3 +152,77 @@ def test_a_hostile_label_renders_as_text(site, watched):
     watched.page.goto(url + "results/")
     assert watched.page.get_by_text(HOSTILE).count() >= 1
     assert watched.errors == []
+
+
+class PrefixHandler(QuietHandler):
+    """Serves public/ under /benchlog/ only, as GitHub Pages serves a project site; anything else is a 404."""
+
+    def translate_path(self, path):
+        if not path.startswith("/benchlog/"):
+            return "/nonexistent"
+        return super().translate_path(path[len("/benchlog"):])
+
+
+@pytest.fixture(scope="module")
+def pages_site(tmp_path_factory):
+    """The site built by the Pages workflow's own Build step (command and env read from the workflow), for a
+    project site at http://127.0.0.1:PORT/benchlog/."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
+    (step,) = [s for s in workflow["jobs"]["build"]["steps"] if s.get("name") == "Build"]
+    root = tmp_path_factory.mktemp("pages")
+    for name in ("mkdocs.yml", "site", "templates", "results", "Makefile"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/benchlog"
+    env = {**os.environ, **{k: v.replace("${{ steps.pages.outputs.base_url }}", base) for k, v in step["env"].items()},
+           "VENV": str(Path(sys.executable).parent.parent)}  # the venv these tests run in
+    done = subprocess.run(step["run"], shell=True, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                             functools.partial(PrefixHandler, directory=str(root / "public")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base + "/", root / "public"
+    server.shutdown()
+
+
+def test_the_pages_build_works_under_a_project_prefix(pages_site, watched):
+    url, public = pages_site
+    pages = all_pages(public)
+    for path in pages:
+        watched.page.goto(url + path)
+        watched.wait_for_charts()
+        assert watched.page.url.startswith(url)
+    watched.page.goto(url + "results/")
+    watched.page.click("article a[href$='comparison/']")
+    watched.page.wait_for_url("**/benchlog/results/comparison/")
+    assert watched.wait_for_charts() >= 4
+    search = watched.page.locator("input.md-search__input")  # the index and worker load from under the prefix
+    search.click()
+    search.type("DistilBERT", delay=20)  # keystrokes, as a reader types: fill() fires no key events
+    watched.page.wait_for_selector(".md-search-result__item", timeout=15000)
+    assert watched.errors == []
+    feed = (public / "feed_rss_created.xml").read_text()
+    assert f"{url}blog/2025/11/30/distilbert-onnx-openvino/" in feed
+    assert "<title>TIL: DistilBERT 최적화 전략 적용 (ONNX, OpenVINO, INT8)</title>" in feed
+
+
+def test_every_workflow_validates_against_the_github_workflow_schema(tmp_path):
+    import subprocess
+    import sys
+
+    check = [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows"]
+    workflows = sorted((ROOT / ".github/workflows").glob("*.yml"))
+    assert workflows
+    done = subprocess.run(check + [str(w) for w in workflows], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  build:\n    steps:\n      - run: true\n")  # no runs-on
+    refused = subprocess.run(check + [str(broken)], capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0  # the check can fail

@@ -1,0 +1,118 @@
+"""`benchlog export` run as a user runs it, and its output opened as a reader (or a blog platform) would."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from PIL import Image, ImageStat
+
+from conftest import DATA, ROOT
+
+POST = ROOT / "site/blog/posts/2025-11-30-distilbert-onnx-openvino.md"
+
+
+def export(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "bench.cli", "export", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def markdown_export(tmp_path_factory):
+    out = tmp_path_factory.mktemp("md")
+    done = export(str(POST), "--out", str(out), "--site-url", "https://someone.github.io/benchlog/")
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+def test_markdown_export_has_every_chart_as_a_real_png(markdown_export):
+    out, done = markdown_export
+    text = (out / f"{POST.stem}.md").read_text()
+    assert "{{ benchlog" not in text and "---\ndate:" not in text  # tags expanded, front matter converted
+    images = re.findall(r"!\[[^\]]*\]\((images/[^)]+\.png)\)", text)
+    assert len(images) == POST.read_text().count("{{ benchlog chart=") == 5
+    for ref in images:
+        image = Image.open(out / ref)
+        assert image.format == "PNG" and image.size == (1800, 1080)  # 900 x 540 at 2x
+        title = image.convert("L").crop((0, 0, 1800, 110))  # the title band
+        assert ImageStat.Stat(title).stddev[0] > 10, ref  # text is drawn there, not a blank band
+        assert f"wrote {out / ref}" in done.stdout
+
+
+def test_markdown_export_tables_and_marks(markdown_export):
+    out, _ = markdown_export
+    text = (out / f"{POST.stem}.md").read_text()
+    assert "| ONNX INT8 (전사) | int8 | ok | 178.90 (statistic not stated) | 2.08 | 129.84 | 0.3177 | 7/10 |" in text
+    assert "0.66MB(?) ⚠ reported, not a true size" in text
+    assert "*빗금 막대는 전사(transcribed) 수치: TIL 2025-11-30*" in text
+    assert "](https://someone.github.io/benchlog/results/machines/intel-core-i5-8265u-4c8t/)" in text
+    assert text.startswith("*2025-11-30*\n\n# TIL: DistilBERT")
+
+
+def test_korean_text_is_drawn_in_noto_cjk():
+    done = subprocess.run(["fc-match", ":lang=ko", "family"], capture_output=True, text=True)
+    assert "Noto Sans CJK" in done.stdout, "install fonts-noto-cjk (make site and make test do)"
+    from report.export import FONT
+
+    assert FONT.startswith("Noto Sans CJK KR")
+
+
+def test_html_export_is_one_file_with_inline_svg_and_no_script(tmp_path):
+    done = export(str(POST), "--out", str(tmp_path), "--format", "html")
+    assert done.returncode == 0, done.stderr
+    (page,) = tmp_path.iterdir()
+    html = page.read_text()
+    assert "<script" not in html.lower() and "{{ benchlog" not in html
+    assert html.count("<svg") >= 5 and "<style>" in html
+    assert not re.search(r'(src|href)="(?!https?:|#)[^"]*"', html)  # nothing to fetch beside the file
+
+
+def test_html_export_renders_its_charts_in_chromium(tmp_path):
+    done = export(str(POST), "--out", str(tmp_path), "--format", "html")
+    assert done.returncode == 0, done.stderr
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((tmp_path / f"{POST.stem}.html").as_uri())
+        figures = page.locator("figure svg")
+        assert figures.count() == 5
+        box = figures.first.bounding_box()
+        assert box["width"] > 300 and box["height"] > 150
+        assert page.locator("figure svg text", has_text="Latency per inference").count() >= 1
+        browser.close()
+    assert requests == [(tmp_path / f"{POST.stem}.html").as_uri()]
+
+
+def test_result_text_stays_text_in_both_exports(tmp_path):
+    site = tmp_path / "site-copy"
+    shutil.copytree(ROOT / "results", site / "results")
+    shutil.copytree(DATA / "hostile/hostile", site / "results/hostile")
+    post = tmp_path / "post.md"
+    post.write_text("# hostile\n\n{{ benchlog table=variants machine=hostile }}\n\n"
+                    "{{ benchlog chart=latency machine=hostile }}\n")
+    md = export(str(post), "--out", str(tmp_path / "md"), "--results", str(site / "results"))
+    assert md.returncode == 0, md.stderr
+    text = (tmp_path / "md/post.md").read_text()
+    assert "<script" not in text and "<a href" not in text and "&lt;script&gt;alert(3)&lt;/script&gt;" in text
+    html = export(str(post), "--out", str(tmp_path / "html"), "--format", "html", "--results",
+                  str(site / "results"))
+    assert html.returncode == 0, html.stderr
+    page = (tmp_path / "html/post.html").read_text()
+    assert "<script" not in page.lower() and "<a " not in page
+
+
+def test_a_bad_tag_or_a_missing_post_is_one_line(tmp_path):
+    post = tmp_path / "post.md"
+    post.write_text("{{ benchlog chart=pie }}\n")
+    done = export(str(post), "--out", str(tmp_path / "out"))
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"benchlog: error: {post}: tag '{{{{ benchlog chart=pie }}}}': no chart 'pie' " \
+                                  "(charts: latency, speedup, size, fidelity)"
+    missing = export(str(tmp_path / "nope.md"), "--out", str(tmp_path / "out"))
+    assert missing.stderr.strip() == f"benchlog: error: {tmp_path / 'nope.md'}: no such post (give a file such as " \
+                                     "site/blog/posts/<post>.md)"
