@@ -32,7 +32,7 @@ def test_serve_rebuilds_on_result_and_template_changes(site_copy):
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a",
                              f"127.0.0.1:{port}"], cwd=site_copy, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/benchlog/results/"
+    base = f"http://127.0.0.1:{port}/results/"  # site_url defaults to the root; the Pages build sets SITE_URL
     try:
         assert wait_for(lambda: "결과 개요" in fetch(base)), "mkdocs serve did not come up"
         shutil.copytree(DATA / "results/test-box", site_copy / "results/test-box")
