@@ -55,6 +55,10 @@ def build_parser():
     export.add_argument("--site-url", default=os.environ.get("SITE_URL"),
                         help="where the site is published, for links to its pages (default: $SITE_URL)")
     export.set_defaults(handler=_export)
+    collect = sub.add_parser("collect", help="add result folders or zips from other machines to results/")
+    collect.add_argument("sources", nargs="+", metavar="SRC", help="a results folder, a machine folder, or a .zip")
+    collect.add_argument("--results", default="results", help="results folder (default: results/)")
+    collect.set_defaults(handler=_collect)
     validate = sub.add_parser("validate", help="check every result file under DIR (default: results/)")
     validate.add_argument("dir", nargs="?", default="results")
     validate.set_defaults(handler=_validate)
@@ -103,6 +107,12 @@ def _export(args):
     from report.export import main as export_main
 
     export_main(args)
+
+
+def _collect(args):
+    from report.collect import main as collect_main
+
+    return collect_main(args)
 
 
 def _validate(args):

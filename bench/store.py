@@ -14,7 +14,9 @@ from filelock import FileLock
 
 from report.errors import UserError
 
-from .machine import fingerprint_difference, isa_tag
+from report.fingerprint import fingerprint_difference
+
+from .machine import isa_tag
 
 MAX_NAME_TRIES = 100
 

@@ -14,9 +14,9 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts, noise, tables
+from .fingerprint import ISA_FLAGS
 from .tables import STAT_NAMES, present
 
-ISA_FLAGS = ["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16"]
 SAFE_TITLE = re.compile(r"^[\w\s@.,()+:/\-]{1,80}$")
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 

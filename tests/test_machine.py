@@ -80,7 +80,8 @@ def test_hypervisor_from_systemd_detect_virt_when_sys_says_nothing(monkeypatch):
 
 
 def test_fingerprint_tells_masked_cpus_apart():
-    from bench.machine import fingerprint_difference, isa_tag
+    from bench.machine import isa_tag
+    from report.fingerprint import fingerprint_difference
 
     def doc(**flags):
         return {"cpu": {"vendor": "AuthenticAMD", "model": "AMD EPYC", "physical_cores": 2, "logical_cores": 2,

@@ -1,0 +1,100 @@
+"""`benchlog collect` as a user runs it: zips and folders from other machines, added and nothing else."""
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+from report.load import load_results
+
+from conftest import DATA, ROOT
+
+
+def collect(*sources, results):
+    return subprocess.run([sys.executable, "-m", "bench.cli", "collect", *map(str, sources), "--results",
+                           str(results)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def zip_folder(folder, zip_path, prefix="results"):
+    with zipfile.ZipFile(zip_path, "w") as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                z.write(path, f"{prefix}/{path.relative_to(folder)}")
+    return zip_path
+
+
+def snapshot(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_zip_from_another_results_folder_adds_its_runs_and_nothing_else(tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(ROOT / "results", results)
+    before = snapshot(results)
+    other = tmp_path / "other-machine/results"
+    shutil.copytree(DATA / "results/test-box", other / "test-box")
+    archive = zip_folder(other, tmp_path / "colab-results.zip")
+    done = collect(archive, results=results)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = snapshot(results)
+    added = sorted(set(after) - set(before))
+    assert added == ["test-box/20260101T000000Z-tiny-distilbert.json", "test-box/machine.json"]
+    assert all(after[k] == v for k, v in before.items())  # nothing else changed
+    assert f"added {results}/test-box/20260101T000000Z-tiny-distilbert.json" in done.stdout
+    assert done.stdout.strip().endswith("collected 2 new files; 0 already there; 0 refused")
+    assert load_results(results).problems == []
+    again = collect(archive, results=results)
+    assert again.returncode == 0 and again.stdout.strip().endswith("collected 0 new files; 2 already there; "
+                                                                   "0 refused")
+    assert snapshot(results) == after
+
+
+def test_a_conflicting_fingerprint_is_refused_with_one_line(tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(DATA / "results/test-box", results / "test-box")
+    other = tmp_path / "other/test-box"
+    shutil.copytree(DATA / "results/test-box", other)
+    machine = json.loads((other / "machine.json").read_text())
+    machine["cpu"]["flags"]["avx512f"] = not machine["cpu"]["flags"].get("avx512f")
+    (other / "machine.json").write_text(json.dumps(machine))
+    run = other / "20260101T000000Z-tiny-distilbert.json"
+    run.rename(other / "20260301T000000Z-other.json")
+    before = snapshot(results)
+    done = collect(tmp_path / "other", results=results)
+    assert done.returncode == 1
+    assert (f"refused: {other}/machine.json: is for another CPU than {results}/test-box/machine.json (ISA flags "
+            "avx512f differ); give it its own machine id to collect it") in done.stdout
+    assert snapshot(results) == before
+
+
+def test_invalid_files_and_changed_runs_are_refused_and_the_rest_collected(tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(DATA / "results/test-box", results / "test-box")
+    other = tmp_path / "other/test-box"
+    shutil.copytree(DATA / "results/test-box", other)
+    run = other / "20260101T000000Z-tiny-distilbert.json"
+    run.write_text(run.read_text().replace('"p50": 80.0', '"p50": 81.0'))  # same name, other figures
+    fine = json.loads((DATA / "results/test-box/20260101T000000Z-tiny-distilbert.json").read_text())
+    fine["started_at"] = "2026-03-01T00:00:00Z"
+    (other / "20260301T000000Z-new.json").write_text(json.dumps(fine))
+    (other / "20260302T000000Z-bad.json").write_text('{"format_version": 3, "latency": NaN}')
+    done = collect(tmp_path / "other", results=results)
+    assert done.returncode == 1
+    lines = done.stdout.strip().splitlines()
+    assert f"added {results}/test-box/20260301T000000Z-new.json" in lines
+    assert any(line.startswith(f"refused: {other}/20260302T000000Z-bad.json: ") for line in lines), lines
+    assert (f"refused: {results}/test-box/20260101T000000Z-tiny-distilbert.json: exists with other content; a "
+            "result file is never overwritten (rename 20260101T000000Z-tiny-distilbert.json to collect it)") in lines
+    assert not (results / "test-box/20260302T000000Z-bad.json").exists()
+
+
+def test_a_zip_that_leaves_its_folder_is_refused(tmp_path):
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("../../escaped.json", "{}")
+    done = collect(evil, results=tmp_path / "results")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (f"benchlog: error: {evil}: ../../escaped.json: a path that leaves the zip or a "
+                                   "link; refused")
+    assert not (tmp_path.parent / "escaped.json").exists() and not (tmp_path / "results").exists()
