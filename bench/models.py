@@ -6,6 +6,7 @@ exact architecture is built from its config with random weights (same size and l
 
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,9 @@ def resolve_model(name):
     return ModelSpec(name, "classification", hub_id=name)
 
 
+HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]  # weights, config and tokenizer; not tf/flax/onnx copies
+
+
 def cached_hub_folder(hub_id):
     """The local hub-cache snapshot of `hub_id`, or None (never downloads)."""
     if not hub_id:
@@ -62,9 +66,27 @@ def cached_hub_folder(hub_id):
     try:
         from huggingface_hub import snapshot_download
 
-        return snapshot_download(hub_id, local_files_only=True)
+        return snapshot_download(hub_id, local_files_only=True, allow_patterns=HUB_FILES)
     except Exception:
         return None
+
+
+def download_from_hub(hub_id):
+    """(folder, None) after downloading `hub_id`'s weights and tokenizer from the Hugging Face hub (HF_ENDPOINT, with
+    progress), or (None, why) when the hub cannot be reached or has no such model."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        print(f"benchlog: downloading {hub_id} from the Hugging Face hub", file=sys.stderr)
+        return snapshot_download(hub_id, allow_patterns=HUB_FILES), None
+    except Exception as exc:  # offline, DNS, 404, gated: all mean "not from the hub this time"
+        return None, f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}"
+
+
+def revision_of(folder):
+    """The hub commit of a snapshot folder (…/snapshots/<sha>), or None for a folder of another origin."""
+    path = Path(folder) if folder else None
+    return path.name if path and path.parent.name == "snapshots" else None
 
 
 def has_weights(folder):
@@ -72,14 +94,22 @@ def has_weights(folder):
 
 
 def choose_weights(spec, requested):
-    """("pretrained", folder) or ("random", None) for `--weights auto|pretrained|random`."""
+    """("pretrained", folder) or ("random", None) for `--weights auto|pretrained|random`: a local folder, the local
+    hub cache, then the hub itself; auto falls back to random weights (saying so), pretrained fails."""
     folder = spec.path or cached_hub_folder(spec.hub_id)
+    why = "no hub id for this model"
+    if requested in ("auto", "pretrained") and not has_weights(folder) and spec.hub_id:
+        downloaded, why = download_from_hub(spec.hub_id)
+        folder = downloaded or folder
     if requested in ("auto", "pretrained") and has_weights(folder):
         return "pretrained", folder
     if requested == "pretrained":
-        raise UserError(f"--weights pretrained: no weights for '{spec.name}' in a local folder or the hub cache "
-                        "(no hub is reachable); use --weights random or --model PATH")
-    if not spec.config and not folder:
+        raise UserError(f"--weights pretrained: no weights for '{spec.name}' in a local folder, the hub cache or "
+                        f"the hub ({why}); use --weights random or --model PATH")
+    if requested == "auto" and spec.hub_id:
+        print(f"benchlog: the hub did not give '{spec.name}' ({why}); falling back to random weights",
+              file=sys.stderr)
+    if not spec.config and not has_weights(folder) and not (folder and (Path(folder) / "config.json").exists()):
         raise UserError(f"--model {spec.name}: no local config for this model (give a folder with config.json)")
     return "random", folder
 

@@ -48,9 +48,9 @@ def run(options, out=sys.stdout):
     weights, folder = models.choose_weights(spec, options.weights)
     threads = options.threads or machine["cpu"]["physical_cores"] or os.cpu_count() or 1
     counts = QUICK if options.quick else FULL
-    doc = new_run(machine, spec, weights, options, threads, counts)
+    doc = new_run(machine, spec, weights, folder, options, threads, counts)
     if weights == "random":
-        warn = (f"no pretrained weights for '{spec.name}' on disk (no hub is reachable): measuring the exact "
+        warn = (f"no pretrained weights for '{spec.name}' on disk or from the hub: measuring the exact "
                 "architecture with RANDOM weights; latency and size are the real model's, fidelity compares "
                 "against the same random weights")
         print(f"benchlog: WARNING: {warn}", file=sys.stderr)
@@ -154,12 +154,13 @@ def merge_round(record, new, samples, round_index, batch_size):
     return record
 
 
-def new_run(machine, spec, weights, options, threads, counts):
+def new_run(machine, spec, weights, folder, options, threads, counts):
     return {
         "format_version": machine["format_version"], "kind": "run", "machine_id": machine["machine_id"],
         "cpu_model": machine["cpu"]["model"], "started_at": utc_now(), "finished_at": None, "complete": False,
         "source": {"kind": "measured"}, "software": software_versions(),
-        "model": {"name": spec.name, "architecture": None, "weights": weights, "parameters": None},
+        "model": {"name": spec.name, "architecture": None, "weights": weights,
+                  "revision": models.revision_of(folder) if weights == "pretrained" else None, "parameters": None},
         "workload": {"batch_size": options.batch_size, "seq_len": options.seq_len, "threads": threads,
                      "inputs_sha256": None, "n_inputs": None, "quick": bool(options.quick), **counts},
         "variants": [], "notes": [],

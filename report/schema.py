@@ -204,6 +204,7 @@ RUN = {
                 "name": {**_STR, "minLength": 1},
                 "architecture": _STR_OR_NULL,
                 "weights": {"enum": ["pretrained", "random", "unknown"]},
+                "revision": _STR_OR_NULL,  # the hub commit the weights were downloaded at
                 "parameters": _COUNT_OR_NULL,
             },
         },
