@@ -16,11 +16,11 @@ def collect(*sources, results):
                            str(results)], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-def zip_folder(folder, zip_path, prefix="results"):
+def zip_folder(folder, zip_path, prefix="results/"):
     with zipfile.ZipFile(zip_path, "w") as z:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                z.write(path, f"{prefix}/{path.relative_to(folder)}")
+                z.write(path, f"{prefix}{path.relative_to(folder)}")
     return zip_path
 
 
@@ -98,3 +98,29 @@ def test_a_zip_that_leaves_its_folder_is_refused(tmp_path):
     assert done.stderr.strip() == (f"benchlog: error: {evil}: ../../escaped.json: a path that leaves the zip or a "
                                    "link; refused")
     assert not (tmp_path.parent / "escaped.json").exists() and not (tmp_path / "results").exists()
+
+
+def test_an_actions_artifact_zip_is_collected(tmp_path):
+    """bench.yml uploads each runner's results folder: the artifact zip holds <machine-id>/... at its top."""
+    other = tmp_path / "bench-results"
+    shutil.copytree(DATA / "results/test-box", other / "test-box")
+    archive = zip_folder(other, tmp_path / "results-ubuntu-latest.zip", prefix="")
+    done = collect(archive, results=tmp_path / "results")
+    assert done.returncode == 0, done.stdout
+    assert sorted(p.name for p in (tmp_path / "results/test-box").iterdir()) == [
+        "20260101T000000Z-tiny-distilbert.json", "machine.json"]
+
+
+def test_the_bench_workflow_runs_each_runner_and_uploads_its_folder():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/bench.yml").read_text())
+    inputs = workflow[True]["workflow_dispatch"]["inputs"]  # YAML reads the key `on` as True
+    assert json.loads(inputs["runners"]["default"]) == ["ubuntu-latest", "ubuntu-24.04-arm", "windows-latest",
+                                                        "macos-latest"]
+    steps = workflow["jobs"]["bench"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert any("--index-url https://download.pytorch.org/whl/cpu" in r for r in runs)  # never the CUDA build
+    assert "benchlog run $ARGS --results bench-results" in runs
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"] == "bench-results/"

@@ -1,0 +1,49 @@
+"""The Colab notebook executed with nbclient on the tiny model: it runs benchlog and writes a zip that
+`benchlog collect` accepts."""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from report.load import load_results
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.backends
+
+
+def test_the_colab_notebook_measures_and_zips_a_machine(tmp_path):
+    notebook = nbformat.read(ROOT / "notebooks/benchlog-colab.ipynb", as_version=4)
+    (index,) = [i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])]
+    # As papermill does: a cell after the parameters cell overrides them.
+    overrides = (f"MODEL = 'tiny-distilbert'\nBACKENDS = 'ort-cpu-int8'\nQUICK = True\nINSTALL = False\n"
+                 f"RESULTS = {str(tmp_path / 'results')!r}\nEXTRA_ARGS = ['--cache', {str(tmp_path / 'cache')!r}]\n")
+    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(overrides))
+    env_before = dict(os.environ)
+    try:
+        os.environ["PYTHONPATH"] = str(ROOT)  # the kernel imports this checkout's benchlog
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+    printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+    assert '"kind": "machine"' in printed  # the fingerprint cell
+    (archive,) = tmp_path.glob("benchlog-results-*.zip")
+    assert f"Not on Colab: the zip is at {archive}" in printed
+    names = zipfile.ZipFile(archive).namelist()
+    machine = archive.stem.removeprefix("benchlog-results-")
+    assert f"results/{machine}/machine.json" in names and any(n.endswith(".json") and "/2" in n for n in names)
+    collected = subprocess.run([sys.executable, "-m", "bench.cli", "collect", str(archive), "--results",
+                                str(tmp_path / "home-results")], cwd=ROOT, capture_output=True, text=True,
+                               timeout=120)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    results = load_results(tmp_path / "home-results")
+    assert results.problems == [] and len(results.runs) == 1
+    assert json.loads(results.runs[0].path.read_text())["model"]["name"] == "tiny-distilbert"
