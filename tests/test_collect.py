@@ -24,6 +24,14 @@ def zip_folder(folder, zip_path, prefix="results/"):
     return zip_path
 
 
+def home_and_other(tmp_path):
+    """results/test-box at home, and the same machine's folder from elsewhere (other/test-box) to collect."""
+    results, other = tmp_path / "results", tmp_path / "other/test-box"
+    for folder in (results / "test-box", other):
+        shutil.copytree(DATA / "results/test-box", folder)
+    return results, other
+
+
 def snapshot(root):
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -51,10 +59,7 @@ def test_a_zip_from_another_results_folder_adds_its_runs_and_nothing_else(tmp_pa
 
 
 def test_a_conflicting_fingerprint_is_refused_with_one_line(tmp_path):
-    results = tmp_path / "results"
-    shutil.copytree(DATA / "results/test-box", results / "test-box")
-    other = tmp_path / "other/test-box"
-    shutil.copytree(DATA / "results/test-box", other)
+    results, other = home_and_other(tmp_path)
     machine = json.loads((other / "machine.json").read_text())
     machine["cpu"]["flags"]["avx512f"] = not machine["cpu"]["flags"].get("avx512f")
     (other / "machine.json").write_text(json.dumps(machine))
@@ -69,10 +74,7 @@ def test_a_conflicting_fingerprint_is_refused_with_one_line(tmp_path):
 
 
 def test_invalid_files_and_changed_runs_are_refused_and_the_rest_collected(tmp_path):
-    results = tmp_path / "results"
-    shutil.copytree(DATA / "results/test-box", results / "test-box")
-    other = tmp_path / "other/test-box"
-    shutil.copytree(DATA / "results/test-box", other)
+    results, other = home_and_other(tmp_path)
     run = other / "20260101T000000Z-tiny-distilbert.json"
     run.write_text(run.read_text().replace('"p50": 80.0', '"p50": 81.0'))  # same name, other figures
     fine = json.loads((DATA / "results/test-box/20260101T000000Z-tiny-distilbert.json").read_text())
