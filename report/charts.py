@@ -11,6 +11,7 @@ from .tables import canonical_labels as _canonical_labels
 TRANSCRIBED_PATTERN = "/"
 
 
+LABEL_POSITIONS = ["top center", "bottom center", "middle left", "middle right"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon", "triangle-down",
            "pentagon"]
 
@@ -145,8 +146,12 @@ def fidelity_chart(frame):
     for _, group in rows.groupby("series", sort=False):
         first = group.iloc[0]
         traces.append({
-            "type": "scatter", "mode": "markers", "name": _trace_name(group), "legendgroup": first.machine_id,
+            "type": "scatter", "mode": "markers+text", "name": _trace_name(group), "legendgroup": first.machine_id,
             "x": [float(v) for v in group.latency_ms], "y": [float(v) for v in group.error],
+            # Each point names its variant: a static export has no hover, and shapes alone say nothing.
+            "text": [labels[v] for v in group.variant_id], "cliponaxis": False,
+            "textposition": label_positions(list(group.latency_ms), list(group.error)),
+            "textfont": {"size": 11},
             "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {text(r.argmax_agreement or '—')}"
                           for r in group.itertuples()], "hoverinfo": "text",
             "marker": {"size": 12, "color": first.colour,
@@ -154,9 +159,23 @@ def fidelity_chart(frame):
             "meta": {"machine_id": first.machine_id, "run_id": first.run_id,
                      "variants": [labels[v] for v in group.variant_id]},
         })
+    top = float(rows.error.max()) or 1.0
+    # A little room below zero, so points at zero error are not half-hidden on the axis.
     return _figure(traces, "Speed vs fidelity (lower-left is better)",
-                   {"title": {"text": "abs error vs PyTorch FP32"}, "rangemode": "tozero"},
+                   {"title": {"text": "abs error vs PyTorch FP32"}, "range": [-0.06 * top, 1.15 * top]},
                    {"title": {"text": "latency, ms"}, "rangemode": "tozero"})
+
+
+def label_positions(xs, ys, near=0.08):
+    """Where each point's name goes: variants of one precision land close together, so a point with k close
+    neighbours before it takes the k-th position (above, below, left, right)."""
+    xs, ys = [float(x) for x in xs], [float(y) for y in ys]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    positions = []
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        k = sum(1 for j in range(i) if abs(xs[j] - x) <= near * span_x and abs(ys[j] - y) <= near * span_y)
+        positions.append(LABEL_POSITIONS[k % len(LABEL_POSITIONS)])
+    return positions
 
 
 def _figure(traces, title, yaxis, xaxis, **layout):

@@ -8,6 +8,7 @@ Both reuse the site's figures and tables (report/charts.py, report/tables.py) th
 
 import copy
 import html
+import logging
 import posixpath
 import re
 import sys
@@ -97,6 +98,11 @@ class chart_renderer:
 
     def __enter__(self):
         import kaleido
+
+        # choreographer (kaleido's browser driver) logs an occasional undecodable message it then ignores, with a
+        # traceback; the export is unaffected, and a user should see one line or nothing.
+        for name in ("choreographer", "kaleido", "logistro"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
         try:
             kaleido.start_sync_server(mathjax=False, silence_warnings=True)
