@@ -5,7 +5,7 @@ Colours and fonts are left to the page: the site's script re-themes every chart 
 
 import html
 
-from .tables import STAT_NAMES, present
+from .tables import STAT_NAMES, present, rows_of
 from .tables import canonical_labels as _canonical_labels
 
 TRANSCRIBED_PATTERN = "/"
@@ -75,7 +75,7 @@ def _error_bars(group, value_column):
     if value_column != "latency_ms":
         return None
     plus, minus = [], []
-    for r in group.itertuples():
+    for r in rows_of(group):
         low, high = (r.p10_ms, r.p90_ms) if present(r.p10_ms) and present(r.p90_ms) else (r.round_min_ms,
                                                                                           r.round_max_ms)
         plus.append(max(0.0, float(high) - float(r.latency_ms)) if present(high) else None)
@@ -103,7 +103,7 @@ def _bars(frame, value_column, title, axis_title, digits):
             "y": [float(v) for v in group[value_column]],
             "customdata": list(group.variant_id),
             "text": [f"{float(v):,.{digits}f}" for v in group[value_column]], "textposition": "outside",
-            "hovertext": [_hover(r) for r in group.itertuples()], "hoverinfo": "text",
+            "hovertext": [_hover(r) for r in rows_of(group)], "hoverinfo": "text",
             "marker": {"color": first.colour, "opacity": 0.55 if weak else 1.0,
                        "pattern": {"shape": TRANSCRIBED_PATTERN if first.transcribed else ""}},
             "meta": {"machine_id": first.machine_id, "run_id": first.run_id},
@@ -153,7 +153,7 @@ def fidelity_chart(frame):
             "textposition": label_positions(list(group.latency_ms), list(group.error)),
             "textfont": {"size": 11},
             "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {text(r.argmax_agreement or '—')}"
-                          for r in group.itertuples()], "hoverinfo": "text",
+                          for r in rows_of(group)], "hoverinfo": "text",
             "marker": {"size": 12, "color": first.colour,
                        "symbol": [symbols[v] + ("-open" if first.transcribed else "") for v in group.variant_id]},
             "meta": {"machine_id": first.machine_id, "run_id": first.run_id,

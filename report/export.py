@@ -225,7 +225,7 @@ def markdown_table(name, frame, results):
     head = (["Machine · run"] if series else []) + ["Variant", "Precision", "Status", "Latency (ms)", "Speed-up ×",
                                                     "Size (MiB)", "Abs error", "Argmax", "Cosine"]
     rows = []
-    for r in frame.itertuples():
+    for r in tables.rows_of(frame):
         variant = r.variant_label + (" (전사)" if r.transcribed else "") + (" (quick)" if r.quick else "") + \
             (" (noisy)" if r.noisy else "")
         latency = "—" if not tables.present(r.latency_ms) else \

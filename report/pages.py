@@ -109,10 +109,12 @@ class Renderer:
         self.env = make_environment(templates_dir)
         self.directory_urls = directory_urls
         self.sections = tables.comparison_sections(results)
+        self.compared = {(r.machine_id, r.id) for _, runs in self.sections for r in runs}
         self.all_frame = tables.variant_frame(results)
         self.headline_runs = tables.headline_runs(results)
         self.headline = tables.variant_frame(results, self.headline_runs)
-        self.first_section = tables.variant_frame(results, self.sections[0][1] if self.sections else [])
+        first = tables.shown_and_more(self.sections[0][1])[0] if self.sections else []
+        self.first_section = tables.variant_frame(results, first)
 
     def pages(self):
         """{src_uri: markdown} for every generated page."""
@@ -141,10 +143,12 @@ class Renderer:
 
     def comparison(self):
         sections = []
-        for key, runs in self.sections:
+        for key, all_runs in self.sections:
+            runs, more = tables.shown_and_more(all_runs)
             frame = tables.variant_frame(self.results, runs)
             machines = [self.results.machines[m] for m in dict.fromkeys(r.machine_id for r in runs)]
             sections.append({"key": key, "til": key == tables.TIL_WORKLOAD, "machines": machines,
+                             "more": [self.results.machines[m] for m in more],
                              "summaries": tables.run_summaries(frame, runs),
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
                              "table": self.variants_table(frame)})
@@ -156,17 +160,16 @@ class Renderer:
 
     def machine_page(self, machine):
         runs = sorted(self.results.runs_of(machine.id), key=lambda r: r.doc["started_at"], reverse=True)
-        compared = {r.id for r in tables.comparison_runs(self.results) if r.machine_id == machine.id}
         sections = []
         for run in runs:
             frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
-            sections.append({"run": run, "table": self.variants_table(frame), "compared": run.id in compared,
+            sections.append({"run": run, "table": self.variants_table(frame), "compared": (machine.id, run.id) in self.compared,
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()}})
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
                          machine=machine, sections=sections)
 
     def variants_table(self, frame, show_series=True):
-        return self.fragment("variants_table.html.j2", rows=list(frame.itertuples()),
+        return self.fragment("variants_table.html.j2", rows=tables.rows_of(frame),
                              show_series=show_series and frame.series.nunique() > 1)
 
     def cpu_table(self):

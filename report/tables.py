@@ -1,5 +1,7 @@
 """Pure functions from loaded results to pandas tables: variants, speed-ups, best variants, CPU features."""
 
+from types import SimpleNamespace
+
 import pandas as pd
 
 from . import noise
@@ -25,6 +27,13 @@ COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "series", "seri
            "round_min_ms", "round_max_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported",
            "size_flag", "max_abs_error", "abs_error", "argmax_agreement", "cosine", "peak_rss_mib", "speedup",
            "notes"]
+
+
+def rows_of(frame):
+    """The frame's rows as objects with attributes (row.latency_ms). DataFrame.itertuples (and to_dict, which uses
+    it) costs ~3 ms a call on these wide object-typed frames; the pages make thousands of calls at 50 machines."""
+    columns = list(frame.columns)
+    return [SimpleNamespace(**dict(zip(columns, values))) for values in frame.to_numpy(dtype=object)]
 
 
 def present(value):
@@ -155,7 +164,7 @@ def add_speedups(frame):
     frame = frame.copy()
     ok = frame[(frame.status == "ok") & frame.latency_ms.notna()]
     ok = ok[ok.latency_ms.astype(float) > 0]
-    reference = {row.series: row.latency_ms for row in ok[ok.variant_id == REFERENCE_VARIANT].itertuples()}
+    reference = {row.series: row.latency_ms for row in rows_of(ok[ok.variant_id == REFERENCE_VARIANT])}
     for i, row in ok.iterrows():
         ref = reference.get(row.series)
         if ref is not None:
@@ -183,6 +192,21 @@ def comparison_sections(results):
     return [(k, sorted(sections[k], key=lambda r: (r.machine_id, r.transcribed is False, r.id))) for k in order]
 
 
+MAX_MEASURED_SHOWN = 8
+
+
+def shown_and_more(runs, limit=MAX_MEASURED_SHOWN):
+    """(runs to draw, machine ids left out) for one section: every transcribed machine (the TIL's) and the `limit`
+    machines measured most recently; the others stay one click away on their own pages."""
+    newest = {}
+    for run in runs:
+        if not run.transcribed:
+            newest[run.machine_id] = max(newest.get(run.machine_id, ""), run.doc["started_at"])
+    keep = set(sorted(newest, key=lambda m: newest[m], reverse=True)[:limit])
+    keep |= {r.machine_id for r in runs if r.transcribed}
+    return [r for r in runs if r.machine_id in keep], sorted({r.machine_id for r in runs} - keep)
+
+
 def comparison_runs(results):
     """Every run some comparison section shows."""
     return [run for _, runs in comparison_sections(results) for run in runs]
@@ -193,6 +217,7 @@ def headline_runs(results):
     TIL's workload where the machine ran it)."""
     chosen = {}
     for _, runs in comparison_sections(results):
+        runs, _ = shown_and_more(runs)
         for machine_id in dict.fromkeys(r.machine_id for r in runs):
             chosen.setdefault(machine_id, [r for r in runs if r.machine_id == machine_id])
     return [run for machine_id in sorted(chosen) for run in chosen[machine_id]]

@@ -1,0 +1,30 @@
+"""Fifty machines, ten runs each (tests/generate_results.py): the site builds, the comparison stays readable and
+small. Build time is a benchmark for the notes (python tests/generate_results.py, then mkdocs build), not a test."""
+
+import html
+import json
+import re
+
+from generate_results import generate
+
+from conftest import mkdocs_build
+
+MAX_COMPARISON_BYTES = 1_000_000
+
+
+def test_fifty_machines_build_and_the_comparison_stays_small(site_copy):
+    generate(site_copy / "results", machines=50, runs=10)
+    done = mkdocs_build(site_copy)
+    assert done.returncode == 0, done.stderr
+    page = (site_copy / "public/results/comparison/index.html").read_text()
+    assert len(page.encode()) <= MAX_COMPARISON_BYTES
+    for section in re.split(r'<h2 id="workload-\d+"', page)[1:]:
+        figures = [json.loads(html.unescape(f)) for f in re.findall(r'data-figure="([^"]*)"', section)]
+        drawn = {t["meta"]["machine_id"] for f in figures for t in f["data"]}
+        measured = {m for m in drawn if m.startswith("gen-box-")}
+        assert len(measured) <= 8, len(measured)
+        if "gen-box-" in section and len(measured) == 8:
+            assert "more machines ran this workload" in section
+    # Every machine still has its own page with all its runs.
+    machine = (site_copy / "public/results/machines/gen-box-49/index.html").read_text()
+    assert machine.count('<h2 id="run-') == 10
