@@ -162,8 +162,9 @@ def fidelity_chart(frame):
     top = float(rows.error.max()) or 1.0
     # A little room below zero, so points at zero error are not half-hidden on the axis.
     return _figure(traces, "Speed vs fidelity (lower-left is better)",
-                   {"title": {"text": "abs error vs PyTorch FP32"}, "range": [-0.06 * top, 1.15 * top]},
-                   {"title": {"text": "latency, ms"}, "rangemode": "tozero"})
+                   {"title": {"text": "abs error vs PyTorch FP32"}, "range": [-0.06 * top, 1.15 * top],
+                    "automargin": True},
+                   {"title": {"text": "latency, ms"}, "rangemode": "tozero", "automargin": True})
 
 
 def label_positions(xs, ys, near=0.08):
@@ -181,8 +182,10 @@ def label_positions(xs, ys, near=0.08):
 def _figure(traces, title, yaxis, xaxis, **layout):
     return {"data": traces, "layout": {
         "title": {"text": title, "font": {"size": 15}}, "yaxis": yaxis, "xaxis": xaxis,
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18}, "margin": {"l": 60, "r": 20, "t": 50, "b": 20},
-        "height": 460, **layout}}
+        # The legend sits at the bottom of the whole figure (container coordinates), so Plotly's automatic margins
+        # make room for it below the axis labels instead of drawing it over slanted labels.
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 20, "autoexpand": True}, "height": 460, **layout}}
 
 
 CHARTS = {"latency": latency_chart, "speedup": speedup_chart, "size": size_chart, "fidelity": fidelity_chart}

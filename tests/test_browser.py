@@ -226,3 +226,52 @@ def test_every_workflow_validates_against_the_github_workflow_schema(tmp_path):
     broken.write_text("on: push\njobs:\n  build:\n    steps:\n      - run: true\n")  # no runs-on
     refused = subprocess.run(check + [str(broken)], capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0  # the check can fail
+
+
+LAYOUT_PROBE = """() => {
+  const r = e => e.getBoundingClientRect();
+  const hit = (a, b) => !!(a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+  const inside = (a, box) => !a || (a.left >= box.left - 1 && a.right <= box.right + 1);
+  const lum = c => { const [R, G, B] = c.match(/[\\d.]+/g).slice(0, 3).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * R + 0.7152 * G + 0.0722 * B; };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const background = getComputedStyle(document.querySelector('.md-main') || document.body).backgroundColor;
+  const page = getComputedStyle(document.body).backgroundColor;
+  const bg = background.includes('rgba(0, 0, 0, 0)') ? page : background;
+  const problems = [];
+  document.querySelectorAll('.benchlog-chart').forEach((el, i) => {
+    const box = r(el.querySelector('svg.main-svg'));
+    const legend = el.querySelector('.legend') ? r(el.querySelector('.legend')) : null;
+    const title = el.querySelector('.gtitle') ? r(el.querySelector('.gtitle')) : null;
+    const ticks = [...el.querySelectorAll('.xtick text, .g-xtitle text')].map(r);
+    if (ticks.some(t => hit(t, legend)) || hit(title, legend)) problems.push(`chart ${i}: legend overlaps`);
+    if (!inside(title, box)) problems.push(`chart ${i}: title outside`);
+    if (!inside(legend, box)) problems.push(`chart ${i}: legend outside`);
+    el.querySelectorAll('text.bartext').forEach(t => {
+      const ratio = contrast(getComputedStyle(t).fill, bg);
+      if (ratio < 4.5) problems.push(`chart ${i}: label ${t.textContent} contrast ${ratio.toFixed(1)}`);
+    });
+  });
+  const article = r(document.querySelector('article'));
+  document.querySelectorAll('.benchlog-table-wrap').forEach((w, i) => {
+    if (r(w).right > article.right + 1) problems.push(`table ${i} wider than the article`);
+  });
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('the page scrolls sideways');
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_charts_and_tables_fit_at_desktop_and_phone_widths_in_both_themes(site, browser, width, scheme):
+    url, _ = site
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    try:
+        for path in ("results/comparison/", "results/", "blog/2025/11/30/distilbert-onnx-openvino/",
+                     "results/machines/colab-intel-xeon-2.20ghz-2vcpu/", "results/machines/hostile/"):
+            page.goto(url + path)
+            page.wait_for_function("() => [...document.querySelectorAll('.benchlog-chart')]"
+                                   ".every(el => el.querySelector('svg.main-svg'))", timeout=15000)
+            assert page.evaluate(LAYOUT_PROBE) == [], (width, scheme, path)
+    finally:
+        page.close()

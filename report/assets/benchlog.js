@@ -33,13 +33,40 @@
     return layout;
   }
 
+  // Joins " · "-separated parts into lines of at most `width` characters (Plotly wraps nothing by itself).
+  function wrap(text, width) {
+    var lines = [], line = "";
+    String(text).split(" · ").forEach(function (part) {
+      if (line && (line + " · " + part).length > width) { lines.push(line); line = part; }
+      else { line = line ? line + " · " + part : part; }
+    });
+    if (line) lines.push(line);
+    return lines.join("<br>");
+  }
+
+  // On a phone-sized chart the title breaks before its parenthesis and legend entries wrap, so nothing runs past
+  // the chart's edges; fonts get a little smaller.
+  function fitNarrow(figure, width) {
+    if (width >= 600) return;
+    var layout = figure.layout;
+    if (layout.title && layout.title.text) {
+      layout.title.text = layout.title.text.replace(" (", "<br>(");
+      layout.title.font = Object.assign({}, layout.title.font, { size: 13 });
+    }
+    layout.legend = Object.assign({}, layout.legend, { font: { size: 10 } });
+    layout.margin = Object.assign({}, layout.margin, { l: 45, r: 10, t: 70 });
+    (figure.data || []).forEach(function (trace) { if (trace.name) trace.name = wrap(trace.name, 38); });
+  }
+
   function draw(el) {
     if (el.getAttribute("data-drawn") === "true" && el.querySelector("svg.main-svg")) return;
     var figure;
     try { figure = JSON.parse(el.getAttribute("data-figure")); }
     catch (e) { el.textContent = "Chart data is unreadable: " + e.message; return; }
+    figure.layout = figure.layout || {};
+    fitNarrow(figure, el.clientWidth || window.innerWidth);
     var name = scheme();
-    var layout = applyFlat(figure.layout || {}, themeLayout(name));
+    var layout = applyFlat(figure.layout, themeLayout(name));
     Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false });
     el.setAttribute("data-drawn", "true");
     el.setAttribute("data-theme", name);
