@@ -5,7 +5,7 @@ Colours and fonts are left to the page: the site's script re-themes every chart 
 
 import html
 
-from .tables import STAT_NAMES, present, rows_of
+from .tables import PALETTE, STAT_NAMES, present, rows_of
 from .tables import canonical_labels as _canonical_labels
 
 TRANSCRIBED_PATTERN = "/"
@@ -113,7 +113,27 @@ def _bars(frame, value_column, title, axis_title, digits):
             trace["error_y"] = error
         traces.append(trace)
     return _figure(traces, title, {"title": {"text": axis_title}, "automargin": True, "rangemode": "tozero"},
-                   {"categoryorder": "array", "categoryarray": order, "automargin": True}, barmode="group")
+                   {"categoryorder": "array", "categoryarray": order, "automargin": True}, barmode="group",
+                   annotations=_gaps(frame, value_column, labels), showlegend=True)  # the legend explains hatching
+
+
+GAP_REASONS = {"size_mib": "no true size", "latency_ms": "not measured", "speedup": "no PyTorch FP32 in this run"}
+
+
+def _gaps(frame, value_column, labels):
+    """A note at the foot of each empty slot of a measured variant, saying why it is empty (a flagged size, a
+    missing figure), instead of a silent gap."""
+    shown = set(frame[(frame.status == "ok") & frame[value_column].notna()].series)
+    missing = frame[(frame.status == "ok") & frame[value_column].isna() & frame.series.isin(shown)]
+    notes = []
+    for row in rows_of(missing):
+        why = f"{GAP_REASONS.get(value_column, 'missing')}"
+        if value_column == "size_mib" and row.size_flag:
+            why = f"{text(row.size_reported)}: not a true size"
+        notes.append({"x": labels[row.variant_id], "y": 0, "xref": "x", "yref": "y", "yanchor": "bottom",
+                      "text": f"⚠ {why}", "showarrow": False, "font": {"size": 11},
+                      "hovertext": text(row.size_flag or f"{row.series_label}: {why}")})
+    return notes
 
 
 def latency_chart(frame):
@@ -186,6 +206,39 @@ def _figure(traces, title, yaxis, xaxis, **layout):
         # make room for it below the axis labels instead of drawing it over slanted labels.
         "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         "margin": {"l": 60, "r": 20, "t": 50, "b": 20, "autoexpand": True}, "height": 460, **layout}}
+
+
+def history_chart(frame):
+    """One machine's runs of one workload over time: each variant's median, with its p10–p90 band (or the range
+    of its rounds' medians) shaded, so a change between library versions shows against the noise."""
+    rows = frame[(frame.status == "ok") & frame.latency_ms.notna() & ~frame.transcribed.astype(bool)]
+    if rows.series.nunique() < 2:
+        return None
+    labels = canonical_labels(frame)
+    traces = []
+    for i, (vid, group) in enumerate(rows.sort_values("started_at").groupby("variant_id", sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        points = rows_of(group)
+        when = [p.started_at[:16].replace("T", " ") for p in points]
+        low = [p.p10_ms if present(p.p10_ms) else p.round_min_ms for p in points]
+        high = [p.p90_ms if present(p.p90_ms) else p.round_max_ms for p in points]
+        meta = {"history_of": points[0].machine_id, "variant_id": vid}
+        if all(present(v) for v in low + high):
+            traces.append({"type": "scatter", "x": when, "y": [float(v) for v in high], "mode": "lines",
+                           "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "legendgroup": vid,
+                           "meta": meta})
+            traces.append({"type": "scatter", "x": when, "y": [float(v) for v in low], "mode": "lines",
+                           "line": {"width": 0}, "fill": "tonexty", "fillcolor": colour + "33", "hoverinfo": "skip",
+                           "showlegend": False, "legendgroup": vid, "meta": meta})
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": labels[vid], "legendgroup": vid,
+                       "x": when, "y": [float(p.latency_ms) for p in points], "customdata": [p.run_id for p in points],
+                       "marker": {"color": colour, "symbol": ["circle-open" if p.quick or p.noisy else "circle"
+                                                              for p in points]},
+                       "line": {"color": colour}, "hovertext": [_hover(p) for p in points], "hoverinfo": "text",
+                       "meta": meta})
+    return _figure(traces, "History: median per run, p10–p90 shaded (open marker: quick or noisy run)",
+                   {"title": {"text": "ms"}, "rangemode": "tozero", "automargin": True},
+                   {"type": "category", "automargin": True})
 
 
 CHARTS = {"latency": latency_chart, "speedup": speedup_chart, "size": size_chart, "fidelity": fidelity_chart}

@@ -166,7 +166,21 @@ class Renderer:
             sections.append({"run": run, "table": self.variants_table(frame), "compared": (machine.id, run.id) in self.compared,
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()}})
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
-                         machine=machine, sections=sections)
+                         machine=machine, sections=sections, history=self.history(runs))
+
+    def history(self, runs):
+        """[(workload key, figure)] for each workload this machine measured in more than one run."""
+        by_workload = {}
+        for run in runs:
+            if not run.transcribed:
+                by_workload.setdefault(tables.workload_of(run), []).append(run)
+        out = []
+        for key, group in by_workload.items():
+            if len(group) > 1:
+                figure = charts.history_chart(tables.variant_frame(self.results, group))
+                if figure:
+                    out.append((key, figure))
+        return out
 
     def variants_table(self, frame, show_series=True):
         return self.fragment("variants_table.html.j2", rows=tables.rows_of(frame),

@@ -21,7 +21,8 @@ STAT_NAMES = {"p50": "median", "mean": "mean", "reported": "statistic not stated
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
 
-COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "series", "series_label", "colour", "workload",
+COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "started_at", "series", "series_label", "colour",
+           "workload",
            "transcribed", "source", "quick", "incomplete", "noisy", "noise_reasons", "variant_id", "variant_label",
            "backend", "precision", "status", "reason", "providers", "latency_ms", "latency_stat", "p10_ms", "p90_ms",
            "round_min_ms", "round_max_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported",
@@ -124,7 +125,8 @@ def variant_rows(machine, run, colour=None):
         variant_noise = noise.variant_noise(v) if not run.transcribed and v["status"] == "ok" else {}
         rows.append({
             "machine_id": machine.id, "machine_label": machine.display, "run_id": run.id,
-            "run_label": run_label(run, with_trust=False), "series": f"{machine.id}/{run.id}",
+            "run_label": run_label(run, with_trust=False), "started_at": run.doc["started_at"],
+            "series": f"{machine.id}/{run.id}",
             "series_label": f"{machine.display} · {run_label(run)}",
             "colour": colour, "workload": workload_of(run), "transcribed": run.transcribed,
             "source": run.doc["source"].get("name", "measured"), "quick": trust["quick"],

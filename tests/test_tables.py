@@ -141,3 +141,20 @@ def test_close_points_get_their_names_placed_apart():
     # Three FP32 variants at ~61 ms and ~0 error, one INT8 far away: the three take different places.
     positions = label_positions([61.5, 21.8, 60.4, 61.2], [2.5e-7, 1.35e-2, 4.9e-7, 4.9e-7])
     assert positions == ["top center", "top center", "bottom center", "middle left"]
+
+
+def test_history_draws_each_variant_over_one_machines_runs_with_its_band(til):
+    from report import charts
+
+    runs = [r for r in til.runs if r.machine_id == "amd-epyc-2vcpu-avx512" and not r.doc["workload"]["quick"]]
+    assert len(runs) >= 2
+    figure = charts.history_chart(tables.variant_frame(til, runs))
+    lines = {t["meta"]["variant_id"]: t for t in figure["data"] if t.get("mode") == "lines+markers"}
+    for vid, line in lines.items():
+        expected = [next(v["latency_ms"]["p50"] for v in r.variants if v["id"] == vid)
+                    for r in sorted(runs, key=lambda r: r.doc["started_at"])]
+        assert line["y"] == expected and line["customdata"] == [r.id for r in sorted(runs, key=lambda r:
+                                                                                      r.doc["started_at"])]
+    bands = [t for t in figure["data"] if t.get("fill") == "tonexty"]
+    assert len(bands) == len(lines)  # every variant has its p10-p90 band
+    assert charts.history_chart(tables.variant_frame(til, runs[:1])) is None  # one run is no history
