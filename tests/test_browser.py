@@ -275,3 +275,28 @@ def test_charts_and_tables_fit_at_desktop_and_phone_widths_in_both_themes(site, 
             assert page.evaluate(LAYOUT_PROBE) == [], (width, scheme, path)
     finally:
         page.close()
+
+
+def test_a_long_table_can_be_filtered(tmp_path_factory, browser):
+    """At fifty machines the overview's table gets a filter box that hides the rows without the words."""
+    from generate_results import generate
+
+    root = tmp_path_factory.mktemp("fifty")
+    for name in ("mkdocs.yml", "site", "templates", "results"):
+        shutil.copytree(ROOT / name, root / name) if (ROOT / name).is_dir() else shutil.copy(ROOT / name, root)
+    generate(root / "results", machines=30, runs=1)
+    assert mkdocs_build(root).returncode == 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler,
+                                                                                  directory=str(root / "public")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/results/")
+        rows = page.locator("article table.benchlog-table tbody tr")
+        assert rows.count() == 30 + len([p for p in (ROOT / "results").iterdir() if p.is_dir()])
+        page.locator("input.benchlog-filter").type("box 07", delay=10)
+        visible = [r for r in rows.all() if r.is_visible()]
+        assert [r.locator("td").first.inner_text() for r in visible] == ["Generated box 07 (2 vCPU)"]
+    finally:
+        page.close()
+        server.shutdown()

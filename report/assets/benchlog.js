@@ -72,7 +72,31 @@
     el.setAttribute("data-theme", name);
   }
 
+  // A filter box above every table longer than FILTER_ROWS rows: rows whose text lacks the words are hidden.
+  var FILTER_ROWS = 20;
+  function addFilters() {
+    document.querySelectorAll("table.benchlog-table").forEach(function (table) {
+      var rows = table.tBodies.length ? table.tBodies[0].rows : [];
+      if (rows.length <= FILTER_ROWS || table.getAttribute("data-filter") === "on") return;
+      table.setAttribute("data-filter", "on");
+      var input = document.createElement("input");
+      input.type = "search";
+      input.className = "benchlog-filter";
+      input.placeholder = "필터 (" + rows.length + "행): 머신, 변형, CPU…";
+      input.addEventListener("input", function () {
+        var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        Array.prototype.forEach.call(rows, function (row) {
+          var text = row.textContent.toLowerCase();
+          row.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+        });
+      });
+      var wrap = table.closest(".benchlog-table-wrap") || table;
+      wrap.parentNode.insertBefore(input, wrap);
+    });
+  }
+
   function drawAll() {
+    addFilters();
     if (typeof Plotly === "undefined") return;
     document.querySelectorAll(".benchlog-chart").forEach(draw);
   }
