@@ -5,6 +5,7 @@ Colours and fonts are left to the page: the site's script re-themes every chart 
 
 import html
 
+from .strings import UI, ui
 from .tables import PALETTE, STAT_NAMES, present, rows_of
 from .tables import canonical_labels as _canonical_labels
 
@@ -34,37 +35,37 @@ def trust_words(row):
     """What a reader must know before trusting a figure: transcribed, quick, noisy, incomplete."""
     words = []
     if row.transcribed:
-        words.append(f"전사 · transcribed from {text(row.source)}")
+        words.append(ui("transcribed_from", source=text(row.source)))
     if row.quick:
-        words.append("quick run")
+        words.append(UI["quick_run"])
     if row.noisy:
-        words.append("noisy")
+        words.append(UI["noisy"])
     if row.incomplete:
-        words.append("incomplete run")
+        words.append(UI["incomplete_run"])
     return words
 
 
 def _hover(row):
     lines = [f"<b>{text(row.variant_label)}</b> ({text(row.precision)})", text(row.machine_label),
              f"run {text(row.run_id)}",
-             f"latency {_fmt(row.latency_ms, 2, ' ms')} ({STAT_NAMES.get(row.latency_stat, '—')})"]
+             ui("hover_latency", value=_fmt(row.latency_ms, 2, " ms"), stat=STAT_NAMES.get(row.latency_stat, "—"))]
     if present(row.p10_ms) and present(row.p90_ms):
-        lines.append(f"p10–p90 {_fmt(row.p10_ms, 2)}–{_fmt(row.p90_ms, 2)} ms")
+        lines.append(ui("hover_band", low=_fmt(row.p10_ms, 2), high=_fmt(row.p90_ms, 2)))
     if row.process_spread:
-        lines.append(f"medians of {row.process_spread} ms")
+        lines.append(ui("hover_rounds", spread=row.process_spread))
     if present(row.speedup):
-        lines.append(f"speed-up vs PyTorch FP32 in this run ×{row.speedup:.2f}")
+        lines.append(ui("hover_speedup", value=f"{row.speedup:.2f}"))
     if present(row.size_mib):
-        lines.append(f"size {_fmt(row.size_mib, 2, ' MiB')}")
-    lines += trust_words(row) or ["measured"]
+        lines.append(ui("hover_size", value=_fmt(row.size_mib, 2, " MiB")))
+    lines += trust_words(row) or [UI["measured"]]
     lines += [text(r) for r in row.noise_reasons]
     return "<br>".join(lines)
 
 
 def _trace_name(group):
     first = group.iloc[0]
-    flags = [w for w in ("quick" if first.quick else None, "noisy" if group.noisy.any() else None,
-                         "incomplete" if first.incomplete else None) if w]
+    flags = [w for w in (UI["quick"] if first.quick else None, UI["noisy"] if group.noisy.any() else None,
+                         UI["incomplete"] if first.incomplete else None) if w]
     return f"{text(first.machine_label)} · {text(first.run_label)}" + (" (전사)" if first.transcribed else "") + \
         (f" [{', '.join(flags)}]" if flags else "")
 
@@ -117,7 +118,7 @@ def _bars(frame, value_column, title, axis_title, digits):
                    annotations=_gaps(frame, value_column, labels), showlegend=True)  # the legend explains hatching
 
 
-GAP_REASONS = {"size_mib": "no true size", "latency_ms": "not measured", "speedup": "no PyTorch FP32 in this run"}
+GAP_REASONS = UI["gap"]
 
 
 def _gaps(frame, value_column, labels):
@@ -129,7 +130,7 @@ def _gaps(frame, value_column, labels):
     for row in rows_of(missing):
         why = f"{GAP_REASONS.get(value_column, 'missing')}"
         if value_column == "size_mib" and row.size_flag:
-            why = f"{text(row.size_reported)}: not a true size"
+            why = ui("gap_size", reported=text(row.size_reported))
         notes.append({"x": labels[row.variant_id], "y": 0, "xref": "x", "yref": "y", "yanchor": "bottom",
                       "text": f"⚠ {why}", "showarrow": False, "font": {"size": 11},
                       "hovertext": text(row.size_flag or f"{row.series_label}: {why}")})
@@ -139,17 +140,16 @@ def _gaps(frame, value_column, labels):
 def latency_chart(frame):
     shown = frame[(frame.status == "ok") & frame.latency_ms.notna()]
     stats = [STAT_NAMES[s] for s in dict.fromkeys(shown.latency_stat)]
-    what = "median with p10–p90" if stats == ["median"] else ", ".join(stats) or "median"
-    return _bars(frame, "latency_ms", f"Latency per inference, {what} (lower is better)", "ms", 1)
+    what = UI["median_band"] if stats == [STAT_NAMES["p50"]] else ", ".join(stats) or STAT_NAMES["p50"]
+    return _bars(frame, "latency_ms", ui("latency_title", what=what), UI["axis_ms"], 1)
 
 
 def speedup_chart(frame):
-    return _bars(frame, "speedup", "Speed-up over PyTorch FP32 on the same machine (higher is better)",
-                 "× PyTorch FP32", 2)
+    return _bars(frame, "speedup", UI["speedup_title"], UI["axis_speedup"], 2)
 
 
 def size_chart(frame):
-    return _bars(frame, "size_mib", "Size on disk, every file the variant needs", "MiB", 1)
+    return _bars(frame, "size_mib", UI["size_title"], UI["axis_mib"], 1)
 
 
 def fidelity_chart(frame):
@@ -172,7 +172,8 @@ def fidelity_chart(frame):
             "text": [labels[v] for v in group.variant_id], "cliponaxis": False,
             "textposition": label_positions(list(group.latency_ms), list(group.error)),
             "textfont": {"size": 11},
-            "hovertext": [_hover(r) + f"<br>abs error {r.error:.4g} · argmax {text(r.argmax_agreement or '—')}"
+            "hovertext": [_hover(r) + "<br>" + ui("hover_error", error=f"{r.error:.4g}",
+                                                   argmax=text(r.argmax_agreement or "—"))
                           for r in rows_of(group)], "hoverinfo": "text",
             "marker": {"size": 12, "color": first.colour,
                        "symbol": [symbols[v] + ("-open" if first.transcribed else "") for v in group.variant_id]},
@@ -181,10 +182,10 @@ def fidelity_chart(frame):
         })
     top = float(rows.error.max()) or 1.0
     # A little room below zero, so points at zero error are not half-hidden on the axis.
-    return _figure(traces, "Speed vs fidelity (lower-left is better)",
-                   {"title": {"text": "abs error vs PyTorch FP32"}, "range": [-0.06 * top, 1.15 * top],
+    return _figure(traces, UI["fidelity_title"],
+                   {"title": {"text": UI["axis_error"]}, "range": [-0.06 * top, 1.15 * top],
                     "automargin": True},
-                   {"title": {"text": "latency, ms"}, "rangemode": "tozero", "automargin": True})
+                   {"title": {"text": UI["axis_latency"]}, "rangemode": "tozero", "automargin": True})
 
 
 def label_positions(xs, ys, near=0.08):
@@ -236,8 +237,8 @@ def history_chart(frame):
                                                               for p in points]},
                        "line": {"color": colour}, "hovertext": [_hover(p) for p in points], "hoverinfo": "text",
                        "meta": meta})
-    return _figure(traces, "History: median per run, p10–p90 shaded (open marker: quick or noisy run)",
-                   {"title": {"text": "ms"}, "rangemode": "tozero", "automargin": True},
+    return _figure(traces, UI["history_title"],
+                   {"title": {"text": UI["axis_ms"]}, "rangemode": "tozero", "automargin": True},
                    {"type": "category", "automargin": True})
 
 

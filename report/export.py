@@ -21,6 +21,7 @@ from . import charts, tables
 from .errors import UserError
 from .load import load_results
 from .pages import Renderer, html_block, page_url
+from .strings import UI, ui
 from .tags import TagError, expand_tags
 
 WIDTH, HEIGHT, SCALE = 900, 540, 2  # CSS pixels; PNGs are 1800 x 1080
@@ -148,11 +149,11 @@ def caption(figure, frame):
     transcribed = frame[frame.transcribed.astype(bool)]
     if len(transcribed):
         sources = ", ".join(sorted({str(s) for s in transcribed.source}))
-        notes.append(f"빗금 막대는 전사(transcribed) 수치: {sources}")
+        notes.append(ui("caption_transcribed", sources=sources))
     if frame.quick.astype(bool).any():
-        notes.append("quick run: 변형마다 15회 측정")
+        notes.append(UI["caption_quick"])
     if frame.noisy.fillna(False).astype(bool).any():
-        notes.append("noisy: 측정 중 머신이 조용하지 않았음")
+        notes.append(UI["caption_noisy"])
     return " · ".join(notes)
 
 
@@ -169,7 +170,7 @@ class MarkdownExport:
         if kind == "chart":
             figure = charts.CHARTS[name](frame)
             if figure is None:
-                return "*No figures to chart for this selection.*"
+                return f"*{UI['no_chart']}*"
             path = self.out_dir / "images" / f"{self.stem}-{len(self.images) + 1}-{name}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(image_bytes(figure, "png"))
@@ -192,7 +193,7 @@ class HtmlExport(MarkdownExport):
         if kind == "chart":
             figure = charts.CHARTS[name](frame)
             if figure is None:
-                return "<p><em>No figures to chart for this selection.</em></p>"
+                return f"<p><em>{UI['no_chart']}</em></p>"
             svg = image_bytes(figure, "svg").decode("utf-8")
             if re.search(r"<script|\son\w+\s*=|javascript:", svg, re.I):
                 raise UserError("a chart's SVG holds script; refusing to write it")
@@ -222,15 +223,16 @@ def markdown_table(name, frame, results):
                 for r in table.to_dict("records")]
         return _md_table(head, rows)
     series = frame.series.nunique() > 1
-    head = (["Machine · run"] if series else []) + ["Variant", "Precision", "Status", "Latency (ms)", "Speed-up ×",
-                                                    "Size (MiB)", "Abs error", "Argmax", "Cosine"]
+    col = UI["col"]
+    head = ([col["series"]] if series else []) + [col[k] for k in ("variant", "precision", "status", "latency",
+                                                                   "speedup", "size", "error", "argmax", "cosine")]
     rows = []
     for r in tables.rows_of(frame):
         variant = r.variant_label + (" (전사)" if r.transcribed else "") + (" (quick)" if r.quick else "") + \
             (" (noisy)" if r.noisy else "")
         latency = "—" if not tables.present(r.latency_ms) else \
             f"{r.latency_ms:,.2f} ({tables.STAT_NAMES[r.latency_stat]})"
-        size = f"{r.size_reported} ⚠ reported, not a true size" if r.size_flag else _num(r.size_mib, 2)
+        size = f"{r.size_reported} ⚠ {UI['not_a_size']}" if r.size_flag else _num(r.size_mib, 2)
         error = _sci(r.max_abs_error) if tables.present(r.max_abs_error) else _num(r.abs_error, 4)
         rows.append(([r.series_label] if series else []) + [variant, r.precision, r.status, latency,
                                                              _num(r.speedup, 2), size, error,

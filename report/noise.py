@@ -13,10 +13,12 @@ slow tail of single samples does not move. What to do about a noisy run: close o
 import math
 import statistics
 
+from .strings import UI
+
 ROUND_SEM_MAX = 0.05
 OTHER_CPU_MAX = 0.10
 STEAL_MAX = 0.05
-ADVICE = "close other work and run again, or use more --rounds"
+ADVICE = UI["advice_noisy"]
 
 
 def round_spread(round_p50s):
@@ -39,14 +41,11 @@ def coefficient_of_variation(samples):
 
 def judge(noise):
     """(noisy, reasons) for one variant's noise figures: True/False, or None when nothing was recorded."""
-    checks = [("round_sem", ROUND_SEM_MAX, "rounds' medians leave the median uncertain by {:.1%} (standard error; "
-                                           "limit {:.0%})"),
-              ("other_cpu_share", OTHER_CPU_MAX, "other processes used {:.0%} of the CPU (limit {:.0%})"),
-              ("steal_share", STEAL_MAX, "the hypervisor stole {:.0%} of the CPU (limit {:.0%})")]
-    known = [(noise.get(k), limit, text) for k, limit, text in checks if noise.get(k) is not None]
+    checks = [("round_sem", ROUND_SEM_MAX), ("other_cpu_share", OTHER_CPU_MAX), ("steal_share", STEAL_MAX)]
+    known = [(key, noise[key], limit) for key, limit in checks if noise.get(key) is not None]
     if not known:
         return None, []
-    reasons = [text.format(value, limit) for value, limit, text in known if value > limit]
+    reasons = [UI[f"reason_{key}"].format(value=value, limit=limit) for key, value, limit in known if value > limit]
     return bool(reasons), reasons
 
 
@@ -78,8 +77,8 @@ def run_trust(run_doc):
             reasons += [f"{v.get('label') or v['id']}: {r}" for r in n["reasons"]]
     trust = {"transcribed": transcribed, "quick": bool(run_doc["workload"].get("quick")),
              "incomplete": not run_doc["complete"], "noisy": noisy, "reasons": reasons}
-    advice = [ADVICE if noisy else None, "a full run (without --quick) is better evidence" if trust["quick"] else None,
-              "run again to the end" if trust["incomplete"] else None]
+    advice = [ADVICE if noisy else None, UI["advice_quick"] if trust["quick"] else None,
+              UI["advice_incomplete"] if trust["incomplete"] else None]
     trust["advice"] = "; ".join(a for a in advice if a)
     return trust
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import charts, noise, tables
 from .fingerprint import ISA_FLAGS
+from .strings import UI
 from .tables import STAT_NAMES, present
 
 SAFE_TITLE = re.compile(r"^[\w\s@.,()+:/\-]{1,80}$")
@@ -28,7 +29,7 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              finalize=one_line)
     env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error)
-    env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing,
+    env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ui=UI,
                        evidence=tables.evidence_text, run_label=tables.run_label,
                        workload_label=tables.workload_label, trust=noise.run_trust)
     return env
@@ -51,7 +52,7 @@ def is_missing(value):
 def format_number(value, digits=1, unit=""):
     """A figure with fixed digits, or an em dash for a missing one (never 0 or nan)."""
     if is_missing(value):
-        return Markup('<span class="benchlog-missing" title="not measured / not in the source">—</span>')
+        return Markup('<span class="benchlog-missing" title="{}">—</span>').format(UI["missing_title"])
     return f"{value:,.{digits}f}{unit}"
 
 
@@ -59,7 +60,7 @@ def format_error(value):
     return format_number(None) if is_missing(value) else f"{value:.3g}"
 
 
-def chart_html(figure, empty_text="No figures to chart."):
+def chart_html(figure, empty_text=UI["no_chart"]):
     """A chart placeholder: the figure's JSON in a data attribute, drawn by the site's script."""
     if figure is None:
         return Markup('<p class="benchlog-empty">{}</p>').format(empty_text)
@@ -73,10 +74,10 @@ def safe_title(label, fallback):
 
 def yes_no(value):
     if value is True:
-        return Markup('<span class="benchlog-yes" title="supported">✓</span>')
+        return Markup('<span class="benchlog-yes" title="{}">✓</span>').format(UI["yes"])
     if value is False:
-        return Markup('<span class="benchlog-no" title="not supported">✗</span>')
-    return Markup('<span class="benchlog-unknown" title="unknown">?</span>')
+        return Markup('<span class="benchlog-no" title="{}">✗</span>').format(UI["no"])
+    return Markup('<span class="benchlog-unknown" title="{}">?</span>').format(UI["unknown"])
 
 
 def page_url(src_uri, directory_urls=True):

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from . import noise
+from .strings import UI, ui
 
 REFERENCE_VARIANT = "pytorch-fp32"
 # The TIL's workload: the comparison shows it first. The TIL's own tables state the model but not the batch or
@@ -14,7 +15,7 @@ TIL_WORKLOAD = (TIL_MODEL, 1, 128)
 
 # Which statistic stands for a variant's latency, in order of preference.
 LATENCY_STATS = ("p50", "mean", "reported")
-STAT_NAMES = {"p50": "median", "mean": "mean", "reported": "statistic not stated"}
+STAT_NAMES = UI["stat"]
 
 # One colour per machine on every chart of every page (Plotly's and D3's qualitative palettes, colour-blind aware
 # first); machines take them in the order of their ids, so adding a machine never recolours the others.
@@ -64,7 +65,7 @@ def process_spread(round_p50s):
     """'3 processes: 98.1–101.3' (their medians, ms) for a variant measured in several processes, else None."""
     if not round_p50s or len(round_p50s) < 2:
         return None
-    return f"{len(round_p50s)} processes: {min(round_p50s):,.1f}–{max(round_p50s):,.1f}"
+    return ui("processes", n=len(round_p50s), low=f"{min(round_p50s):,.1f}", high=f"{max(round_p50s):,.1f}")
 
 
 def argmax_text(fidelity):
@@ -87,7 +88,7 @@ def workload_of(run):
 
 def workload_label(key):
     model, batch, seq = key
-    return f"{model} · batch {'?' if batch is None else batch} · sequence {'?' if seq is None else seq}"
+    return ui("workload", model=model, batch="?" if batch is None else batch, seq="?" if seq is None else seq)
 
 
 def run_label(run, with_trust=True):
@@ -97,10 +98,9 @@ def run_label(run, with_trust=True):
     if doc.get("label"):
         return doc["label"]
     w = doc["workload"]
-    flags = [word for word in ("quick", "incomplete", "noisy") if trust[word]] if with_trust else []
-    parts = [doc["started_at"][:10], f"{w['threads']} threads" if w.get("threads") else None,
-             f"{doc['model']['weights']} weights" if doc["model"].get("weights") in ("random", "pretrained") else None,
-             *flags]
+    flags = [UI[word] for word in ("quick", "incomplete", "noisy") if trust[word]] if with_trust else []
+    parts = [doc["started_at"][:10], ui("threads", n=w["threads"]) if w.get("threads") else None,
+             UI["weights"].get(doc["model"].get("weights")), *flags]
     return " · ".join(p for p in parts if p)
 
 
@@ -108,9 +108,9 @@ def evidence_text(run):
     """How much to trust a run's figures, in a few words."""
     trust = noise.run_trust(run.doc)
     if trust["transcribed"]:
-        return f"전사 (transcribed from {run.doc['source'].get('name')})"
-    words = ["incomplete" if trust["incomplete"] else "complete", "quick" if trust["quick"] else "full",
-             {True: "noisy", False: "quiet", None: "noise not recorded"}[trust["noisy"]]]
+        return ui("transcribed_from", source=run.doc["source"].get("name"))
+    words = [UI["incomplete"] if trust["incomplete"] else UI["complete"], UI["quick"] if trust["quick"] else UI["full"],
+             {True: UI["noisy"], False: UI["quiet"], None: UI["noise_unknown"]}[trust["noisy"]]]
     return ", ".join(words)
 
 

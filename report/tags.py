@@ -109,7 +109,7 @@ def resolve(args, renderer):
 def render_html(kind, name, frame, renderer):
     """The site's HTML for a resolved tag."""
     if kind == "chart":
-        return chart_html(charts.CHARTS[name](frame), "No figures to chart for this selection.")
+        return chart_html(charts.CHARTS[name](frame))
     return renderer.cpu_table() if name == "cpu-features" else renderer.variants_table(frame)
 
 

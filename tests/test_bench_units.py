@@ -232,7 +232,7 @@ def test_rounds_pool_samples_and_keep_each_process_median():
 def test_process_spread_text():
     from report.tables import process_spread
 
-    assert process_spread([98.14, 101.3, 99.0]) == "3 processes: 98.1–101.3"
+    assert process_spread([98.14, 101.3, 99.0]) == "프로세스 3개: 98.1–101.3"
     assert process_spread([98.0]) is None and process_spread(None) is None
 
 

@@ -256,6 +256,10 @@ LAYOUT_PROBE = """() => {
   document.querySelectorAll('.benchlog-table-wrap').forEach((w, i) => {
     if (r(w).right > article.right + 1) problems.push(`table ${i} wider than the article`);
   });
+  document.querySelectorAll('.benchlog-table td').forEach(td => {
+    // A column squeezed to a letter per line (an unbreakable neighbour took the width) is unreadable.
+    if (td.textContent.trim().length > 8 && r(td).width < 40) problems.push(`squeezed cell: ${td.textContent.slice(0, 20)}`);
+  });
   if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('the page scrolls sideways');
   return problems;
 }"""

@@ -120,7 +120,7 @@ def test_an_interrupted_run_never_hides_a_complete_one(site_copy):
     assert mkdocs_build(site_copy).returncode == 0
     overview = (site_copy / "public/results/index.html").read_text()
     row = overview.split(">Box</a>")[1].split("</tr>")[0]
-    assert "complete, full" in row and "ORT CPU EP INT8" in row and "×4.00" in row
+    assert "완료, 전체 측정" in row and "ORT CPU EP INT8" in row and "×4.00" in row
 
 
 def test_a_quick_run_is_shown_only_where_nothing_better_exists_and_says_so(site_copy):
@@ -139,15 +139,15 @@ def test_the_tils_machines_side_by_side(site_copy):
     assert mkdocs_build(site_copy).returncode == 0
     page = (site_copy / "public/results/comparison/index.html").read_text()
     til = section(page, 1)
-    assert "TIL 워크로드: distilbert-base-multilingual-cased · batch 1 · sequence 128" in til
+    assert "TIL 워크로드: distilbert-base-multilingual-cased · batch 1 · 시퀀스 128" in til
     latency = figures(til)[0]
     colab = [t for t in latency["data"] if t["meta"]["machine_id"] == COLAB]
     assert {t["meta"]["run_id"][-5:] for t in colab} == {"til-1", "til-2"}
     assert len({t["marker"]["color"] for t in colab}) == 1 and len({t["legendgroup"] for t in colab}) == 1
     assert all("TIL 표" in t["name"] and t["marker"]["pattern"]["shape"] == "/" for t in colab)
     laptop = til.split("Laptop (Intel Core i5-8265U)</a>")[1].split("</tr>")[0]
-    assert "No figures in the source&#39;s text" in laptop or "No figures in the source's text" in laptop
-    assert "run <code>benchlog run</code> on this machine and commit" in laptop
+    assert "출처의 본문에 수치가 없습니다." in laptop
+    assert "이 머신에서 <code>benchlog run</code>을 실행하고" in laptop and "을 커밋하세요" in laptop
     measured = [t for t in latency["data"] if not t["meta"]["machine_id"] in (COLAB,)]
     assert measured, "a measured machine stands beside the TIL's"
 

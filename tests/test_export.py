@@ -43,8 +43,8 @@ def test_markdown_export_has_every_chart_as_a_real_png(markdown_export):
 def test_markdown_export_tables_and_marks(markdown_export):
     out, _ = markdown_export
     text = (out / f"{POST.stem}.md").read_text()
-    assert "| ONNX INT8 (전사) | int8 | ok | 178.90 (statistic not stated) | 2.08 | 129.84 | 0.3177 | 7/10 |" in text
-    assert "0.66MB(?) ⚠ reported, not a true size" in text
+    assert "| ONNX INT8 (전사) | int8 | ok | 178.90 (통계 미기재) | 2.08 | 129.84 | 0.3177 | 7/10 |" in text
+    assert "0.66MB(?) ⚠ 보고된 값, 실제 용량 아님" in text
     assert "*빗금 막대는 전사(transcribed) 수치: TIL 2025-11-30*" in text
     assert "](https://someone.github.io/benchlog/results/machines/intel-core-i5-8265u-4c8t/)" in text
     assert text.startswith("*2025-11-30*\n\n# TIL: DistilBERT")
@@ -83,7 +83,7 @@ def test_html_export_renders_its_charts_in_chromium(tmp_path):
         assert figures.count() == 5
         box = figures.first.bounding_box()
         assert box["width"] > 300 and box["height"] > 150
-        assert page.locator("figure svg text", has_text="Latency per inference").count() >= 1
+        assert page.locator("figure svg text", has_text="추론 1회 지연 시간").count() >= 1
         browser.close()
     assert requests == [(tmp_path / f"{POST.stem}.html").as_uri()]
 

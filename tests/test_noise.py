@@ -36,10 +36,10 @@ def test_more_rounds_narrow_the_verdict_a_drifting_machine_widens_it():
 @pytest.mark.parametrize("figures, noisy, reason", [
     ({"round_sem": 0.02, "cv": 0.40, "round_spread": 0.3, "other_cpu_share": 0.02, "steal_share": 0.0}, False,
      None),  # recorded, not judged: a slow tail does not move the median
-    ({"round_sem": 0.083}, True, "rounds' medians leave the median uncertain by 8.3% (standard error; limit 5%)"),
+    ({"round_sem": 0.083}, True, "라운드 중앙값의 표준오차가 8.3% (한도 5%)"),
     ({"round_sem": 0.05}, False, None),  # the limit itself is still quiet
-    ({"other_cpu_share": 0.30}, True, "other processes used 30% of the CPU (limit 10%)"),
-    ({"steal_share": 0.06}, True, "the hypervisor stole 6% of the CPU (limit 5%)"),
+    ({"other_cpu_share": 0.30}, True, "다른 프로세스가 CPU의 30% 사용 (한도 10%)"),
+    ({"steal_share": 0.06}, True, "하이퍼바이저가 CPU의 6%를 가져감 (한도 5%)"),
     ({}, None, None),
 ])
 def test_the_rule(figures, noisy, reason):

@@ -24,7 +24,7 @@ def test_fifty_machines_build_and_the_comparison_stays_small(site_copy):
         measured = {m for m in drawn if m.startswith("gen-box-")}
         assert len(measured) <= 8, len(measured)
         if "gen-box-" in section and len(measured) == 8:
-            assert "more machines ran this workload" in section
+            assert "이 워크로드를 실행한 머신" in section and "대 더" in section
     # Every machine still has its own page with all its runs.
     machine = (site_copy / "public/results/machines/gen-box-49/index.html").read_text()
     assert machine.count('<h2 id="run-') == 10
