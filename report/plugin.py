@@ -12,6 +12,7 @@ from mkdocs.structure.files import File
 
 from .load import load_results
 from .pages import Renderer
+from .strings import UI
 from .tags import TagError, expand_tags
 
 log = logging.getLogger("mkdocs.plugins.benchlog")
@@ -45,6 +46,16 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
         for source in [PLOTLY_JS, *sorted(ASSETS.iterdir())]:
             files.append(File.generated(config, f"{ASSET_DIR}/{source.name}", abs_src_path=str(source)))
         return files
+
+    def on_nav(self, nav, config, files):
+        """Sections are named after their folders (results/, machines/, blog/): give them their Korean names."""
+        def rename(items):
+            for item in items:
+                if item.is_section:
+                    item.title = UI["nav"].get(item.title, item.title)
+                    rename(item.children)
+        rename(nav.items)
+        return nav
 
     def on_page_markdown(self, markdown, page, config, files):
         if page.file.src_uri in self.generated:

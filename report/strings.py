@@ -66,6 +66,8 @@ UI = {
     "quick_badge_title": "quick 실행: 15회 측정",
     "missing_title": "측정하지 않았거나 출처에 없음",
     "yes": "지원", "no": "미지원", "unknown": "알 수 없음",
+    # Navigation: sections MkDocs names after their folders
+    "nav": {"Results": "결과", "Machines": "머신", "Blog": "블로그"},
 }
 
 
