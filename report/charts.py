@@ -124,10 +124,10 @@ GAP_REASONS = UI["gap"]
 def _gaps(frame, value_column, labels):
     """A note at the foot of each empty slot of a measured variant, saying why it is empty (a flagged size, a
     missing figure), instead of a silent gap."""
-    shown = set(frame[(frame.status == "ok") & frame[value_column].notna()].series)
-    missing = frame[(frame.status == "ok") & frame[value_column].isna() & frame.series.isin(shown)]
+    rows = [r for r in rows_of(frame) if r.status == "ok"]
+    shown = {r.series for r in rows if present(getattr(r, value_column))}
     notes = []
-    for row in rows_of(missing):
+    for row in (r for r in rows if r.series in shown and not present(getattr(r, value_column))):
         why = f"{GAP_REASONS.get(value_column, 'missing')}"
         if value_column == "size_mib" and row.size_flag:
             why = ui("gap_size", reported=text(row.size_reported))

@@ -178,7 +178,10 @@ class Renderer:
         out = []
         for key, group in by_workload.items():
             if len(group) > 1:
-                figure = charts.history_chart(tables.variant_frame(self.results, group))
+                ids = {run.id for run in group}
+                frame = self.all_frame[(self.all_frame.machine_id == group[0].machine_id)
+                                       & self.all_frame.run_id.isin(ids)]
+                figure = charts.history_chart(frame)
                 if figure:
                     out.append((key, figure))
         return out
