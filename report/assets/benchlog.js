@@ -55,7 +55,11 @@
     }
     layout.legend = Object.assign({}, layout.legend, { font: { size: 10 } });
     layout.margin = Object.assign({}, layout.margin, { l: 45, r: 10, t: 70 });
-    (figure.data || []).forEach(function (trace) { if (trace.name) trace.name = wrap(trace.name, 38); });
+    (figure.data || []).forEach(function (trace) {
+      if (trace.name) trace.name = wrap(trace.name, 38);
+      // Point names crowd a phone-sized scatter: there they show on tap (hover text) instead.
+      if (trace.mode === "markers+text") trace.mode = "markers";
+    });
   }
 
   function draw(el) {
