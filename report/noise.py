@@ -51,7 +51,8 @@ def judge(noise):
 
 def variant_noise(variant):
     """A variant's noise figures with the current rule applied (a verdict stored by an older benchlog is judged
-    again); the rounds' spread and standard error are derived from round_p50_ms where a file did not record them. Transcribed and unmeasured variants give an empty dict."""
+    again); the rounds' spread and standard error are derived from round_p50_ms where a file did not record them.
+    Transcribed and unmeasured variants give an empty dict."""
     noise = dict(variant.get("noise") or {})
     rounds = variant.get("round_p50_ms")
     if noise.get("round_spread") is None:

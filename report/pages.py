@@ -164,7 +164,8 @@ class Renderer:
         sections = []
         for run in runs:
             frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
-            sections.append({"run": run, "table": self.variants_table(frame), "compared": (machine.id, run.id) in self.compared,
+            sections.append({"run": run, "table": self.variants_table(frame),
+                             "compared": (machine.id, run.id) in self.compared,
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()}})
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
                          machine=machine, sections=sections, history=self.history(runs))

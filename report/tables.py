@@ -209,11 +209,6 @@ def shown_and_more(runs, limit=MAX_MEASURED_SHOWN):
     return [r for r in runs if r.machine_id in keep], sorted({r.machine_id for r in runs} - keep)
 
 
-def comparison_runs(results):
-    """Every run some comparison section shows."""
-    return [run for _, runs in comparison_sections(results) for run in runs]
-
-
 def headline_runs(results):
     """The runs the overview's headline draws on, per machine: its runs in the first section it appears in (the
     TIL's workload where the machine ran it)."""

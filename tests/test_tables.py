@@ -121,7 +121,8 @@ def test_comparison_keeps_the_newest_measured_run_per_series(sample, tmp_path):
     newer = old.read_text().replace("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")
     (tmp_path / "test-box/20260201T000000Z-tiny-distilbert.json").write_text(newer)
     results = load_results(tmp_path)
-    assert [r.id for r in tables.comparison_runs(results) if r.machine_id == "test-box"] == [
+    assert [r.id for _, runs in tables.comparison_sections(results) for r in runs
+            if r.machine_id == "test-box"] == [
         "20260201T000000Z-tiny-distilbert"]
 
 
