@@ -43,6 +43,12 @@ def build_parser():
                           "that id moves on to an id naming the difference, such as amd-epyc-2vcpu-avx512)")
     run.add_argument("--cache", default=None, help="artifact cache (default: $BENCHLOG_CACHE or ~/.cache/benchlog)")
     run.set_defaults(handler=_run)
+    roof = sub.add_parser("roof", help="measure the best GEMM rate per precision (fp32, bf16, int8) through every "
+                                       "installed library: the roof variants are compared with")
+    roof.add_argument("--threads", type=_positive, default=None, help="default: physical cores, as benchlog run")
+    roof.add_argument("--results", default="results", help="results folder (default: results/)")
+    roof.add_argument("--machine-id", type=_machine_id, default=None)
+    roof.set_defaults(handler=_roof)
     machine = sub.add_parser("machine", help="print the machine fingerprint a run would write")
     machine.add_argument("--machine-id", type=_machine_id, default=None)
     machine.set_defaults(handler=_machine)
@@ -92,6 +98,12 @@ def _run(args):
         args.variants = select(args.backends)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    run(args)
+
+
+def _roof(args):
+    from bench.roof import run
+
     run(args)
 
 

@@ -197,3 +197,14 @@ def parameter_count(model):
 def hub_offline():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def dims_of(config, task):
+    """The shape figures the analytic FLOP count needs (report/flops.py), from a DistilBERT or BERT config."""
+    get = lambda *names: next((getattr(config, n) for n in names if getattr(config, n, None) is not None), None)  # noqa: E731
+    return {"layers": get("n_layers", "num_hidden_layers"), "hidden": get("dim", "hidden_size"),
+            "heads": get("n_heads", "num_attention_heads"), "ffn": get("hidden_dim", "intermediate_size"),
+            "vocab": get("vocab_size"), "labels": get("num_labels") if task != "embedding" else None,
+            # DistilBERT's classifier has a hidden pre_classifier layer; BERT's pooler is not on the path here.
+            "head_hidden": get("dim") if getattr(config, "model_type", "") == "distilbert" and task != "embedding"
+            else None}

@@ -22,7 +22,7 @@ from report.errors import UserError
 from report.load import schema_problems
 
 from . import artifacts, models, store
-from .backends import VARIANTS
+from .backends import VARIANTS, hardware
 from .machine import collect_machine_info
 from .progress import Progress
 from .system_load import LoadMeter, read_loadavg
@@ -63,12 +63,14 @@ def run(options, out=sys.stdout):
     progress = Progress(range(len(variant_ids) * rounds), out=sys.stderr)
     path = None
     with tempfile.TemporaryDirectory(prefix="benchlog-run-") as run_dir:
-        common = {"threads": threads, "run_dir": run_dir, "artifact_root": str(root),
+        common = {"threads": threads, "run_dir": run_dir, "artifact_root": str(root), "task": spec.task,
+                  "flags": machine["cpu"].get("flags") or {},
                   "batch_size": options.batch_size, "seq_len": options.seq_len}
         try:
             reference = run_reference(spec, weights, folder, common, progress)
             doc["model"]["parameters"] = reference["parameters"]
             doc["model"]["architecture"] = reference["architecture"]
+            doc["model"]["dims"] = reference["dims"]
             doc["workload"].update(inputs_sha256=reference["inputs_sha256"], n_inputs=reference["n_inputs"])
             doc["notes"].append(f"tokenizer: {reference['tokenizer']}")
             path = store.claim_run_file(machine_dir, doc)  # only a run with a reference gets a file
@@ -112,6 +114,7 @@ def measure_variants(doc, path, variant_ids, rounds, common, counts, spec, progr
             loadavg_before.setdefault(vid, read_loadavg())
             with meters[vid]:
                 record = run_variant(VARIANTS[vid], spec, common, counts, progress)
+                record["hardware"] = hardware(VARIANTS[vid], common["flags"])
             records[vid] = merge_round(records.get(vid), record, samples.setdefault(vid, []), r,
                                        common["batch_size"])
             if r == rounds - 1:
@@ -182,7 +185,11 @@ def software_versions():
 
 
 def write_run(path, doc):
-    problems = schema_problems(path, doc, "run")
+    write_doc(path, doc, "run")
+
+
+def write_doc(path, doc, kind):
+    problems = schema_problems(path, doc, kind)
     if problems:  # a bug in benchlog, not the user's: never write a file the site would refuse
         raise RuntimeError(f"benchlog wrote an invalid run: {problems[0]}")
     store.replace_json(path, doc)

@@ -34,24 +34,36 @@ def summarize(samples_ms):
             "min": float(a.min()), "max": float(a.max()), "count": int(len(a))}
 
 
+MAX_FLIPS = 20  # flipped inputs listed with their margins; the count is always complete
+
+
 def compare(outputs, reference, mask, task):
-    """Fidelity against the PyTorch FP32 reference on the same inputs."""
+    """Fidelity against the PyTorch FP32 reference on the same inputs. Where the argmax flips, each flipped input's
+    logit margin (top minus runner-up) in the reference and in this variant: small margins flip cheaply."""
     import numpy as np
 
+    from bench.artifacts import cosines, pooled
+
     diff = np.abs(outputs.astype(np.float64) - reference.astype(np.float64))
-    if task == "embedding":
-        # Sentence embeddings: mean over real tokens, as sentence-transformers pools MiniLM.
-        weights = mask[..., None].astype(np.float64)
-        a = (outputs * weights).sum(1) / weights.sum(1)
-        b = (reference * weights).sum(1) / weights.sum(1)
-        agree = None
-    else:
-        a, b = outputs.reshape(len(outputs), -1), reference.reshape(len(reference), -1)
-        agree = int((a.argmax(1) == b.argmax(1)).sum())
-    cosine = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+    a, b = pooled(outputs, mask, task), pooled(reference, mask, task)
+    agree, flips = None, None
+    if task != "embedding":
+        same = a.argmax(1) == b.argmax(1)
+        agree = int(same.sum())
+        flips = [{"input": int(i), "reference_margin": margin(b[i]), "margin": margin(a[i])}
+                 for i in np.flatnonzero(~same)[:MAX_FLIPS]]
+    cosine = cosines(a, b)
     return {"reference": "pytorch-fp32", "max_abs_error": float(diff.max()), "mean_abs_error": float(diff.mean()),
             "argmax_agree": agree, "argmax_total": len(a) if agree is not None else None,
-            "cosine": float(cosine.mean())}
+            "cosine": float(cosine.mean()), "cosine_min": float(cosine.min()), "flips": flips}
+
+
+def margin(logits):
+    """Top logit minus the runner-up: how far an input is from flipping its class."""
+    import numpy as np
+
+    top = np.sort(np.asarray(logits, dtype=np.float64))[::-1]
+    return float(top[0] - top[1]) if len(top) > 1 else None
 
 
 def peak_rss_bytes():
@@ -96,13 +108,15 @@ def prepare(job):
     def build():
         return models.build_model(spec, job["weights"], job["folder"], job["seed"])
 
-    model_dir = artifacts.ensure(root, "pytorch", build, phase)
+    model_dir = artifacts.ensure(root, "pytorch", {"build_model": build}, phase)
     phase("tokenize")
     tokenizer, tokenizer_name = models.load_tokenizer(spec, job["folder"])
     model, _ = models.load_saved(model_dir)
     vocab = model.get_input_embeddings().num_embeddings
     texts = json.loads((Path(__file__).parent / "data" / "sentences.json").read_text())["sentences"]
     ids, mask = models.tokenize(tokenizer, texts, job["seq_len"], vocab)
+    calibration = json.loads(artifacts.CALIBRATION.read_text())["sentences"]
+    cal_ids, cal_mask = models.tokenize(tokenizer, calibration, artifacts.CALIBRATION_SEQ_LEN, vocab)
     phase("reference")
     outputs = []
     with torch.inference_mode():
@@ -110,10 +124,12 @@ def prepare(job):
             outputs.append(models.model_outputs(model, torch.from_numpy(b_ids), torch.from_numpy(b_mask)).numpy())
     run_dir = Path(job["run_dir"])
     np.savez(run_dir / "inputs.npz", ids=ids, mask=mask)
+    np.savez(run_dir / "calibration.npz", ids=cal_ids, mask=cal_mask)
     np.save(run_dir / "reference.npy", np.concatenate(outputs))
     digest = hashlib.sha256(ids.tobytes() + mask.tobytes()).hexdigest()
     emit(result={"tokenizer": tokenizer_name, "parameters": models.parameter_count(model),
                  "architecture": type(model).__name__, "inputs_sha256": digest, "n_inputs": len(texts),
+                 "dims": models.dims_of(model.config, spec.task), "calibration_inputs": len(calibration),
                  "real_tokens": int(mask.sum())})
 
 
@@ -121,7 +137,8 @@ def build_artifact(job):
     """Build one cached artifact (export, quantize, convert) in this process, away from the timed ones."""
     from bench import artifacts
 
-    artifacts.ensure(Path(job["artifact_root"]), job["artifact"], None, phase)
+    context = {"calibration": str(Path(job["run_dir"]) / "calibration.npz"), "task": job.get("task")}
+    artifacts.ensure(Path(job["artifact_root"]), job["artifact"], context, phase)
     emit(result={})
 
 

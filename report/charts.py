@@ -242,4 +242,50 @@ def history_chart(frame):
                    {"type": "category", "automargin": True})
 
 
+def pareto_chart(rows, front, recommended, floor):
+    """Speed-up over PyTorch FP32 (x) against mean cosine vs FP32 (y) for one run's variants: the Pareto front
+    joined by a line, the fidelity floor as a dashed line the reader can see, and the recommended variant (the
+    fastest above the floor) as a star. Exactly the run's figures; nothing is fitted."""
+    points = [r for r in rows if r["status"] == "ok" and r["speedup"] and r["cosine"] is not None]
+    if len(points) < 2:
+        return None
+    on_front = [r for r in points if r["variant_id"] in front]
+    on_front.sort(key=lambda r: r["speedup"])
+
+    def hover(r):
+        return "<br>".join([text(r["label"]), ui("hover_speedup", value=f"{r['speedup']:.2f}"),
+                            ui("hover_cosine", mean=f"{r['cosine']:.4f}", worst=_fmt(r["cosine_min"], 4)),
+                            f"argmax {text(r['argmax'] or '—')}"])
+
+    xs, ys = [r["speedup"] for r in points], [r["cosine"] for r in points]
+    traces = [
+        {"type": "scatter", "mode": "lines", "name": UI["pareto_front"], "x": [r["speedup"] for r in on_front],
+         "y": [r["cosine"] for r in on_front], "line": {"color": "#888", "dash": "dot"}, "hoverinfo": "skip",
+         "meta": {"pareto_front": [r["variant_id"] for r in on_front]}},
+        {"type": "scatter", "mode": "markers+text", "name": UI["variants"], "x": xs, "y": ys,
+         "text": [text(r["label"]) for r in points], "textposition": label_positions(xs, ys),
+         "textfont": {"size": 10}, "cliponaxis": False, "hovertext": [hover(r) for r in points], "hoverinfo": "text",
+         "customdata": [r["variant_id"] for r in points], "meta": {"pareto_points": True},
+         "marker": {"size": 11, "color": ["#1f77b4" if r["cosine"] >= floor else "#bbbbbb" for r in points],
+                    "symbol": ["star" if r["variant_id"] == recommended else "circle" for r in points],
+                    "line": {"width": 1, "color": "#333"}}},
+    ]
+    low = min(min(ys), floor)
+    layout = {"shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": floor, "y1": floor,
+                          "line": {"dash": "dash", "color": "#d62728", "width": 1}}],
+              "annotations": [{"xref": "paper", "x": 1, "xanchor": "right", "y": floor, "yanchor": "bottom",
+                               "text": ui("floor_label", floor=floor), "showarrow": False,
+                               "font": {"color": "#d62728", "size": 11}}],
+              "meta": {"floor": floor, "recommended": recommended}}
+    if recommended:
+        r = next(p for p in points if p["variant_id"] == recommended)
+        layout["annotations"].append({"x": r["speedup"], "y": r["cosine"], "text": UI["recommended"],
+                                      "showarrow": True, "arrowhead": 2, "ax": 0, "ay": -36,
+                                      "font": {"size": 12, "color": "#1f77b4"}})
+    return _figure(traces, UI["pareto_title"],
+                   {"title": {"text": UI["axis_cosine"]}, "range": [low - 0.1 * (1 - low) - 1e-4, 1 + 0.02 * (1 - low)
+                                                                     + 1e-4], "automargin": True},
+                   {"title": {"text": UI["axis_speedup"]}, "rangemode": "tozero", "automargin": True}, **layout)
+
+
 CHARTS = {"latency": latency_chart, "speedup": speedup_chart, "size": size_chart, "fidelity": fidelity_chart}

@@ -58,11 +58,15 @@ class Run:
 class Results:
     machines: dict = field(default_factory=dict)
     runs: list = field(default_factory=list)
+    roofs: list = field(default_factory=list)  # Run objects of kind "roof" (benchlog roof), oldest first
     problems: list = field(default_factory=list)
     files: int = 0  # result files read (valid or not)
 
     def runs_of(self, machine_id):
         return [r for r in self.runs if r.machine_id == machine_id]
+
+    def roofs_of(self, machine_id):
+        return [r.doc for r in self.roofs if r.machine_id == machine_id]
 
     def run(self, machine_id, run_id):
         for r in self.runs_of(machine_id):
@@ -284,6 +288,7 @@ def load_results(results_dir):
         if _usable(entry, root.resolve(), results, folder=True):
             _load_machine_folder(entry, root.resolve(), results)
     results.runs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
+    results.roofs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
     labels = [m.label for m in results.machines.values()]
     for machine in results.machines.values():
         machine.display = machine.label if labels.count(machine.label) == 1 else f"{machine.label} · {machine.id}"
@@ -338,8 +343,23 @@ def _load_machine_folder(folder, root, results):
         return
     results.machines[machine.id] = machine
     for path in entries:
-        if path.name != "machine.json":
+        if path.name.startswith(ROOF_PREFIX):
+            _load_roof(path, results)
+        elif path.name != "machine.json":
             _load_run(path, machine, results)
+
+
+ROOF_PREFIX = "roof-"
+
+
+def _load_roof(path, results):
+    try:
+        doc = read_document(path, "roof")
+        _check_claim(path, doc["machine_id"])
+    except ResultFileError as exc:
+        results.problems.extend(exc.problems)
+        return
+    results.roofs.append(Run(path.stem, doc, path))
 
 
 def _load_run(path, machine, results):

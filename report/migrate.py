@@ -39,7 +39,13 @@ def update_to_3(doc):
     return doc
 
 
-STEPS = {2: update_to_2, 3: update_to_3}
+def update_to_4(doc):
+    """Version 4 added the model's dims (for FLOPs), each variant's hardware (native or emulated), the worst
+    input's cosine and the margins of flipped inputs, and roof files; all optional: older files lack them."""
+    return doc
+
+
+STEPS = {2: update_to_2, 3: update_to_3, 4: update_to_4}
 
 
 def migrate(doc):

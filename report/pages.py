@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import charts, noise, tables
+from . import advice, charts, efficiency, flops, noise, roof, tables
 from .fingerprint import ISA_FLAGS
 from .strings import UI
 from .tables import STAT_NAMES, present
@@ -166,9 +166,53 @@ class Renderer:
             frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
             sections.append({"run": run, "table": self.variants_table(frame),
                              "compared": (machine.id, run.id) in self.compared,
-                             "figures": {name: build(frame) for name, build in charts.CHARTS.items()}})
+                             "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
+                             **self.efficiency(machine, run)})
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
-                         machine=machine, sections=sections, history=self.history(runs))
+                         machine=machine, sections=sections, history=self.history(runs),
+                         advice=self.advice(machine), roof=self.roof_table(machine))
+
+    def efficiency(self, machine, run):
+        """The run's efficiency table (GOP/s, % of roof and of the estimated peak, fidelity) and its Pareto chart."""
+        if run.transcribed or not run.variants:
+            return {"efficiency": None, "pareto": None}
+        rows = efficiency.run_rows(self.results, machine, run)
+        front, recommended = efficiency.pareto(rows)
+        w = run.doc["workload"]
+        count = flops.inference_flops(run.doc["model"].get("dims"), w.get("batch_size"), w.get("seq_len"))
+        flops_text = UI["no_dims"] if count is None else \
+            f"{count / 1e9:,.2f} G연산/추론 (batch {w.get('batch_size')}, 시퀀스 {w.get('seq_len')})"
+        has_roof = any(r["roof"] for r in rows)
+        table = self.fragment("efficiency_table.html.j2", rows=rows, front=front, recommended=recommended,
+                              floor=advice.FIDELITY_FLOOR, flops_text=flops_text)
+        return {"efficiency": table, "has_roof": has_roof, "recommended": recommended,
+                "recommended_label": next((r["label"] for r in rows if r["variant_id"] == recommended), None),
+                "pareto": charts.pareto_chart(rows, front, recommended, advice.FIDELITY_FLOOR)}
+
+    def advice(self, machine):
+        """[(workload key or None, run or None, table)]: the expected-vs-measured table per workload this machine
+        ran (its best evidence), or the expectations alone for a machine with no run."""
+        best = efficiency.machine_runs(self.results, machine)
+        order = sorted(best, key=lambda k: (k != tables.TIL_WORKLOAD, tuple(map(str, k))))
+        pairs = [(key, best[key]) for key in order] or [(None, None)]
+        out = []
+        for key, run in pairs:
+            labels = {v["id"]: v.get("label") or v["id"] for v in (run.variants if run else [])}
+            out.append((key, run, self.fragment("advice_table.html.j2", advice=efficiency.advice_rows(machine, run),
+                                                labels=labels)))
+        return out
+
+    def roof_table(self, machine):
+        docs = self.results.roofs_of(machine.id)
+        if not docs:
+            return None
+        rows = []
+        for threads in sorted({d["threads"] for d in docs}):
+            best = roof.best_gemm(docs, threads)
+            estimate = next((d["estimate"] for d in reversed(docs) if d["threads"] == threads and d["estimate"]), {})
+            rows += [{"threads": threads, "precision": p, "best": best.get(p), "estimate": estimate.get(p)}
+                     for p in roof.PRECISIONS]
+        return self.fragment("roof_table.html.j2", rows=rows)
 
     def history(self, runs):
         """[(workload key, figure)] for each workload this machine measured in more than one run."""

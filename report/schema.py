@@ -5,7 +5,7 @@ finite numbers (NaN and Infinity are refused when the file is parsed), 64-bit in
 nesting and file size. `benchlog validate` and the site build both apply exactly these rules.
 """
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 MAX_FILE_BYTES = 5 * 2**20  # a run of 20 variants x 3 rounds is ~30 KB; 5 MB leaves room and stops a flood
 MAX_DEPTH = 12  # nesting of objects and lists; the format itself needs 6
@@ -128,7 +128,20 @@ FIDELITY = {
         "argmax_agree": _COUNT_OR_NULL,
         "argmax_total": _COUNT_OR_NULL,
         "cosine": {"type": ["number", "null"], "minimum": -1.0001, "maximum": 1.0001},
+        "cosine_min": {"type": ["number", "null"], "minimum": -1.0001, "maximum": 1.0001},  # the worst input
+        # Inputs whose argmax differs from the reference, with the logit margin (top minus runner-up) of each.
+        "flips": {"type": ["array", "null"], "maxItems": MAX_ITEMS, "items": {
+            "type": "object", "additionalProperties": False, "required": ["input"],
+            "properties": {"input": {"type": "integer", "minimum": 0, "maximum": INT64},
+                           "reference_margin": _NONNEG_OR_NULL, "margin": _NONNEG_OR_NULL}}},
     },
+}
+
+# How this CPU runs a variant's precision (absent for FP32): with the ISA feature it needs, or without it.
+HARDWARE = {
+    "type": ["object", "null"],
+    "additionalProperties": False,
+    "properties": {"native": {"type": ["boolean", "null"]}, "uses": _STR_OR_NULL, "detail": _NOTE_OR_NULL},
 }
 
 # How quiet the machine was while one variant ran (issue: a noisy run must never pass for a quiet one).
@@ -174,6 +187,7 @@ VARIANT = {
         "size": SIZE,
         "fidelity": FIDELITY,
         "noise": NOISE,
+        "hardware": HARDWARE,
         "notes": _STR_LIST,
     },
 }
@@ -206,6 +220,10 @@ RUN = {
                 "weights": {"enum": ["pretrained", "random", "unknown"]},
                 "revision": _STR_OR_NULL,  # the hub commit the weights were downloaded at
                 "parameters": _COUNT_OR_NULL,
+                # Layers, widths and heads: what report/flops.py counts an inference's FLOPs from.
+                "dims": {"type": "object", "additionalProperties": False, "properties": {
+                    k: {**_COUNT_OR_NULL, "minimum": 1} for k in
+                    ("layers", "hidden", "heads", "ffn", "vocab", "labels", "head_hidden")}},
             },
         },
         "workload": {
@@ -228,4 +246,41 @@ RUN = {
     },
 }
 
-SCHEMAS = {"machine": MACHINE, "run": RUN}
+# `benchlog roof`: the best GEMM rate per precision through each installed library, on this machine and thread
+# count, next to a peak estimated from the ISA, cores and clock (labelled as an estimate).
+GEMM = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["library", "precision", "size", "rate_gops"],
+    "properties": {"library": _STR, "precision": {"enum": ["fp32", "bf16", "int8"]},
+                   "size": {"type": "integer", "minimum": 1, "maximum": 1 << 20}, "rate_gops": _POS,
+                   "median_ms": _POS_OR_NULL, "repeats": _COUNT_OR_NULL, "emulated": {"type": ["boolean", "null"]},
+                   "note": _NOTE_OR_NULL},
+}
+ESTIMATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["rate_gops", "basis"],
+    "properties": {"rate_gops": _POS, "basis": _NOTE},
+}
+ROOF = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["format_version", "kind", "machine_id", "started_at", "threads", "gemm"],
+    "properties": {
+        "format_version": {"type": "integer", "minimum": 1, "maximum": INT64},
+        "kind": {"const": "roof"},
+        "machine_id": _SLUG,
+        "cpu_model": _STR,
+        "started_at": {"type": "string", "minLength": 10, "maxLength": 40},
+        "threads": {"type": "integer", "minimum": 1, "maximum": 4096},
+        "software": RUN["properties"]["software"],
+        "gemm": {"type": "array", "maxItems": MAX_ITEMS, "items": GEMM},
+        "skipped": _STR_LIST,
+        "estimate": {"type": "object", "additionalProperties": False,
+                     "properties": {p: ESTIMATE for p in ("fp32", "bf16", "int8")}},
+        "notes": _STR_LIST,
+    },
+}
+
+SCHEMAS = {"machine": MACHINE, "run": RUN, "roof": ROOF}

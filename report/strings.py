@@ -28,6 +28,13 @@ UI = {
     "size_title": "디스크 용량, 변형에 필요한 모든 파일",
     "fidelity_title": "속도와 정확도 (왼쪽 아래가 좋음)",
     "history_title": "기록: 실행별 중앙값, p10–p90 음영 (빈 표식: quick 또는 noisy 실행)",
+    "pareto_title": "속도와 충실도: 파레토 전선과 추천 변형 (오른쪽 위가 좋음)",
+    "pareto_front": "파레토 전선",
+    "variants": "변형",
+    "recommended": "추천",
+    "floor_label": "충실도 하한: 코사인 {floor}",
+    "axis_cosine": "PyTorch FP32 대비 코사인 (평균)",
+    "hover_cosine": "코사인 평균 {mean} · 최저 {worst}",
     "axis_ms": "ms",
     "axis_speedup": "× PyTorch FP32",
     "axis_mib": "MiB",
@@ -66,6 +73,48 @@ UI = {
     "quick_badge_title": "quick 실행: 15회 측정",
     "missing_title": "측정하지 않았거나 출처에 없음",
     "yes": "지원", "no": "미지원", "unknown": "알 수 없음",
+    # Efficiency against the roof (machine pages)
+    "eff": {"variant": "변형", "hardware": "하드웨어", "latency": "지연 (ms)", "speedup": "× PyTorch FP32",
+            "gops": "달성 GOP/s", "roof_pct": "측정 루프 대비", "peak_pct": "추정 피크 대비",
+            "cosine": "코사인 (평균)", "argmax": "Argmax", "native": "네이티브", "emulated": "에뮬레이션",
+            "fp32_everywhere": "FP32: 모든 CPU", "worst": "최저", "flips": "뒤바뀐 입력의 마진 (기준→변형)",
+            "of_roof": "{precision} 루프 {rate} ({library})", "of_peak": "추정 {rate}",
+            "recommended_title": "코사인 {floor} 이상 중 가장 빠른 변형", "front": "파레토",
+            "front_title": "속도와 충실도 둘 다에서 이 변형을 이기는 변형이 없음",
+            "threads": "스레드", "precision": "정밀도", "measured_roof": "측정한 GEMM 루프 (G연산/s)",
+            "estimated_peak": "ISA로 추정한 피크 (G연산/s, 추정치)",
+            "footnote": "연산량: {flops}. 해석식으로 센 행렬곱 연산(곱셈-덧셈 = 2)이며, 패딩을 포함한 시퀀스 전체를 "
+                        "셉니다. 루프는 benchlog roof가 이 머신과 스레드 수에서 잰 가장 빠른 정사각 GEMM(모든 "
+                        "라이브러리 중 최고)이고, weight-only INT8은 FP32로 계산하므로 FP32 루프와 비교합니다. "
+                        "100%를 넘으면 그 모델의 커널이 정사각 GEMM보다 빠르다는 뜻입니다."},
+    "no_roof": "이 머신·스레드 수의 루프가 아직 없습니다: 이 머신에서 benchlog roof를 실행하고 "
+               "results/에 커밋하세요.",
+    "no_dims": "이 실행은 모델 구조(dims)를 기록하지 않아 연산량을 셀 수 없습니다 (format 4 이전 파일).",
+    "adv": {"variant": "변형", "expected": "예상 (× PyTorch FP32)", "measured": "측정", "verdict": "판정",
+            "reason": "이유", "skip_expected": "건너뜀 예상", "hint": "플래그를 모를 때의 단서",
+            "no_flags": "이 머신의 ISA 플래그를 모릅니다",
+            "verdicts": {"as-expected": "예상대로", "above": "예상보다 빠름", "below": "예상보다 느림",
+                         "not-measured": "측정 안 됨", "failed": "실패", "unknown": "판단 불가", "no-reference": "기준 없음",
+                         "surprise": "의외"},
+            "expected_range": "예상 {low:g}–{high:g}×",
+            "hint_fits": "ORT INT8이 {ratio:.2f}×: {levels} CPU의 예상 범위에 맞습니다",
+            "levels": {"amx": "AMX", "vnni": "VNNI가 있는", "avx2": "VNNI가 없는 (AVX2)"},
+            "reasons": {
+                "graph_fp32": "PyTorch와 같은 FP32 FMA 연산: 이득은 연산자 융합과 프레임워크 오버헤드 감소뿐",
+                "weights_only": "INT8 가중치는 읽는 바이트가 4배 적고, INT8이 빠른 CPU에서는 OpenVINO가 활성값도 "
+                                "실행 중에 양자화",
+                "int8_amx": "AMX-INT8 타일이 INT8 행렬곱을 하드웨어로 수행: 정적 INT8이 FP32를 크게 앞섬",
+                "int8_vnni": "VNNI(vpdpbusd)가 명령 하나로 레인마다 INT8 곱셈-덧셈 4개: INT8 GEMM이 FP32의 약 4배",
+                "int8_avx2": "VNNI가 없어 INT8 GEMM이 AVX2(vpmaddubsw + vpmaddwd)로 실행: FP32의 약 1.3배이고, "
+                             "U8 활성값은 16비트 중간값에서 포화될 수 있음",
+                "u8_per_tensor": "텐서당 스케일 하나인 U8 가중치는 충실도도 잃음 (TIL의 argmax 7/10)",
+                "accuracy_control": "accuracy control이 충실도를 가장 많이 잃는 층을 FP32로 되돌림",
+                "bf16_amx": "AMX-BF16 타일: bf16 GEMM이 FP32를 크게 앞섬 (가수 8비트)",
+                "bf16_avx512": "AVX512-BF16(vdpbf16ps)이 FP32 속도의 2배, 옮기는 바이트는 절반",
+                "bf16_none": "bf16 명령(avx512_bf16, amx_bf16)이 없음",
+                "ov_no_emulation": "OpenVINO는 bf16을 에뮬레이션하지 않아 f32로 컴파일하고, 이 변형은 건너뜀",
+                "torch_emulates": "PyTorch는 bf16을 에뮬레이션(FP32로 변환해 계산)하므로 FP32보다 느림",
+            }},
     # Navigation: sections MkDocs names after their folders
     "nav": {"Results": "결과", "Machines": "머신", "Blog": "블로그"},
 }

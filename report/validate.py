@@ -14,6 +14,6 @@ def validate(results_dir, out):
     results = load_results(root)
     for problem in results.problems:
         print(problem, file=out)
-    print(f"{results.files} files checked: {len(results.machines)} machines, {len(results.runs)} runs, "
+    print(f"{results.files} files checked: {len(results.machines)} machines, {len(results.runs)} runs, {len(results.roofs)} roofs, "
           f"{len(results.problems)} problems", file=out)
     return len(results.problems)

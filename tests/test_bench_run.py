@@ -11,6 +11,7 @@ import time
 import psutil
 import pytest
 
+from bench.backends import VARIANTS
 from report.load import load_results
 
 from conftest import ROOT
@@ -50,8 +51,14 @@ def test_a_tiny_run_measures_every_backend_and_writes_a_valid_file(tmp_path, cac
     assert any("RANDOM weights" in n for n in run.doc["notes"])
     assert run.doc["workload"]["threads"] >= 1 and len(run.doc["workload"]["inputs_sha256"]) == 64
     got = {v["id"]: v for v in run.variants}
-    assert list(got) == ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8", "ort-openvino-fp32", "openvino-fp32"]
+    assert list(got) == list(VARIANTS)
+    flags = results.machines[run.machine_id].cpu["flags"]
+    bf16 = bool(flags.get("avx512_bf16") or flags.get("amx_bf16"))
+    if not bf16:  # OpenVINO does not emulate bf16: skipped, saying why
+        assert got.pop("openvino-bf16")["status"] == "skipped"
     assert all(v["status"] == "ok" for v in got.values()), [v["reason"] for v in got.values()]
+    assert run.doc["model"]["dims"] == {"layers": 2, "hidden": 32, "heads": 2, "ffn": 64, "vocab": 30522,
+                                        "labels": 2, "head_hidden": 32}
     for vid in ("ort-cpu-fp32", "ort-openvino-fp32", "openvino-fp32"):
         fid = got[vid]["fidelity"]
         assert fid["max_abs_error"] < 1e-4 and fid["argmax_agree"] == fid["argmax_total"] == 10, vid
@@ -72,7 +79,33 @@ def test_a_tiny_run_measures_every_backend_and_writes_a_valid_file(tmp_path, cac
         assert lat["count"] == 15 and lat["min"] <= lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["max"]
         assert v["peak_rss_bytes"] > 0 and v["load_s"] >= 0
     assert "wrote " in done.stdout and "ort-cpu-int8" in done.stdout  # the summary table
-    assert "[5/5] openvino-fp32" in done.stderr  # the progress display
+    assert f"[{len(VARIANTS)}/{len(VARIANTS)}] openvino-int8-ac" in done.stderr  # the progress display
+    check_feature_variants(got, flags, bf16)
+
+
+def check_feature_variants(got, flags, bf16):
+    """The variants that use the CPU's features: each names its precision and how this CPU runs it, and records
+    what its library really did."""
+    for vid, v in got.items():
+        assert (v["hardware"] is None) == (VARIANTS[vid].needs == ()), vid
+        if v["hardware"]:
+            assert v["hardware"]["native"] == any(flags.get(f) for f in VARIANTS[vid].needs), vid
+        fid = v["fidelity"]
+        assert fid["cosine_min"] <= fid["cosine"] + 1e-12 and fid["cosine"] > 0.9, vid
+        assert fid["flips"] == [] if fid["argmax_agree"] == 10 else len(fid["flips"]) == 10 - fid["argmax_agree"]
+    assert got["pytorch-bf16"]["precision"] == "bf16"
+    assert any("torch.autocast('cpu', dtype=torch.bfloat16)" in n for n in got["pytorch-bf16"]["notes"])
+    assert got["pytorch-bf16"]["hardware"]["native"] == bf16
+    assert any("Linear layers quantized" in n and "torchao" in n for n in got["pytorch-int8"]["notes"])
+    assert got["ort-cpu-int8-u8"]["options"]["quantization"] == "quantize_dynamic QUInt8 per-tensor"
+    assert any(n.startswith("ORT transformer optimizer fused") for n in got["ort-cpu-int8-fused"]["notes"])
+    assert any("FakeQuantize" in n for n in got["openvino-int8"]["notes"])
+    assert any("48 calibration sentences" in n for n in got["openvino-int8"]["notes"])
+    assert any("accuracy control: mean cosine" in n for n in got["openvino-int8-ac"]["notes"])
+    assert not any("FakeQuantize" in n for n in got["openvino-int8-wo"]["notes"])  # weights only
+    fp32 = got["openvino-fp32"]["size"]["bytes"]
+    for vid in ("ort-cpu-int8-u8", "ort-cpu-int8-fused", "openvino-int8-wo", "openvino-int8", "openvino-int8-ac"):
+        assert got[vid]["size"]["bytes"] < fp32 / 2, vid
 
 
 def test_a_second_run_appends_a_file_and_reuses_the_cache(tmp_path):
@@ -118,8 +151,8 @@ def test_a_backend_that_crashes_is_recorded_and_the_others_carry_on(tmp_path, ca
 
 def test_ctrl_c_keeps_the_finished_variants_and_ends_the_child(tmp_path, cache):
     # A terminal's Ctrl-C reaches the whole process group: start the run in its own group and signal the group.
-    proc = subprocess.Popen([sys.executable, "-m", "bench.cli", "run", *TINY, "--results", str(tmp_path),
-                             "--cache", str(cache), "--machine-id", "test-machine"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "bench.cli", "run", *TINY, "--backends", "til", "--results",
+                             str(tmp_path), "--cache", str(cache), "--machine-id", "test-machine"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**os.environ, "BENCHLOG_FAULT": "openvino-fp32:hang"})
     deadline = time.monotonic() + 600
@@ -294,7 +327,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_finished_variants(tmp_path, cache
         pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.decode().strip()}); "
                     "test_a_full_disk_is_one_line_and_keeps_the_previous_file covers the writer")
     try:
-        done = benchlog("run", *TINY, results=disk, cache=cache)
+        done = benchlog("run", *TINY, "--backends", "til", results=disk, cache=cache)
         assert done.returncode == 1, done.stderr
         last = done.stderr.strip().splitlines()[-1]
         (path,) = run_files(disk)

@@ -55,7 +55,11 @@ def test_batches_cover_every_input():
 
 def test_backends_selection():
     assert select("all") == list(VARIANTS)
-    assert select("ort,pytorch") == ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8"]
+    assert select("ort-cpu,pytorch-fp32") == ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8"]
+    assert select("ort,pytorch") == ["pytorch-fp32", "pytorch-bf16", "pytorch-int8", "ort-cpu-fp32", "ort-cpu-int8-u8",
+                                     "ort-cpu-int8", "ort-cpu-int8-fused"]
+    assert select("til") == ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8", "ort-openvino-fp32", "openvino-fp32"]
+    assert select("fp32") == ["pytorch-fp32", "ort-cpu-fp32", "ort-openvino-fp32", "openvino-fp32"]
     assert select("openvino-fp32") == ["openvino-fp32"]
     with pytest.raises(ValueError, match="unknown 'tensorrt'"):
         select("tensorrt")

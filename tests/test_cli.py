@@ -22,7 +22,7 @@ def test_validate_prints_one_line_per_problem_and_fails():
     assert done.returncode == 1
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 10  # nine problems and the summary
-    assert lines[-1] == "16 files checked: 7 machines, 0 runs, 9 problems"
+    assert lines[-1] == "16 files checked: 7 machines, 0 runs, 0 roofs, 9 problems"
     assert "Traceback" not in done.stdout + done.stderr
 
 

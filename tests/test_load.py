@@ -68,7 +68,9 @@ def test_old_format_is_migrated():
     assert machine.cpu["logical_cores"] == 8
     (run,) = results.runs_of("old-box")
     assert run.doc["model"] == {"name": "distilbert-base-uncased", "weights": "pretrained",
-                                "architecture": None, "revision": None, "parameters": None}
+                                "architecture": None, "revision": None, "parameters": None,
+                                "dims": dict.fromkeys(("layers", "hidden", "heads", "ffn", "vocab", "labels",
+                                                       "head_hidden"))}
     assert [v["id"] for v in run.variants] == ["pytorch-fp32", "ort-cpu-int8"]
     assert run.variants[0]["size"]["bytes"] == 267000000
 

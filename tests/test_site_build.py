@@ -115,4 +115,5 @@ def test_markdown_and_tag_payloads_in_every_string_stay_text(site_copy):
     page = (site_copy / "public/results/machines/payload/index.html").read_text()
     assert "[x](javascript:alert(1))" in page  # shown as the text it is
     assert "{{ benchlog chart=latency }}" in page  # never expanded
-    assert page.count('class="benchlog-chart"') == 3  # this run's own three charts, nothing more
+    # This run's own charts, nothing more: latency, speed-up, size and speed-vs-fidelity (Pareto).
+    assert page.count('class="benchlog-chart"') == 4

@@ -1,6 +1,10 @@
-"""OpenVINO runtime on an IR, FP32 pinned: OpenVINO defaults to bf16 on bf16-capable CPUs otherwise."""
+"""OpenVINO runtime on an IR with an explicit precision hint, checked after compiling: OpenVINO defaults to bf16
+on bf16-capable CPUs, and on a CPU without bf16 it compiles f32 whatever the hint says (the variant is skipped)."""
 
+import json
 from pathlib import Path
+
+from . import SkipVariant
 
 
 class Session:
@@ -27,15 +31,30 @@ def load(variant, artifact_dir, threads, shape):
     config = {"INFERENCE_PRECISION_HINT": variant.options["INFERENCE_PRECISION_HINT"],
               "PERFORMANCE_HINT": variant.options["PERFORMANCE_HINT"], "INFERENCE_NUM_THREADS": threads}
     compiled = core.compile_model(model, "CPU", config)
+    wanted = variant.options["INFERENCE_PRECISION_HINT"]
     precision = _type_name(compiled.get_property("INFERENCE_PRECISION_HINT"))
-    if precision != "f32":
-        raise RuntimeError(f"OpenVINO compiled with INFERENCE_PRECISION_HINT={precision}, not f32")
+    if precision != wanted and wanted == "bf16":
+        raise SkipVariant(f"OpenVINO compiled {precision} although bf16 was asked: this CPU has no bf16 "
+                          "instructions (avx512_bf16 or amx_bf16) and OpenVINO does not emulate them")
+    if precision != wanted:
+        raise RuntimeError(f"OpenVINO compiled with INFERENCE_PRECISION_HINT={precision}, not {wanted}")
     weights = sorted({_type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
                       and op.get_element_type().is_real()})
+    stored = sorted({_type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
+                     and op.get_element_type().is_integral() and op.get_output_size() and
+                     op.get_output_partial_shape(0).rank.get_length() >= 2})
+    fake_quantize = sum(op.get_type_name() == "FakeQuantize" for op in model.get_ops())
     notes = [f"compiled INFERENCE_PRECISION_HINT={precision}, "
              f"INFERENCE_NUM_THREADS={compiled.get_property('INFERENCE_NUM_THREADS')}, "
-             f"real-valued weights stored as {', '.join(weights)}",
+             f"real-valued weights stored as {', '.join(weights)}"
+             + (f"; integer weight tensors as {', '.join(stored)}" if stored else "")
+             + (f"; {fake_quantize} FakeQuantize ops (INT8 activations)" if fake_quantize else ""),
              f"static input shape {list(shape)}", f"OpenVINO {ov.__version__}"]
+    settings = Path(artifact_dir) / "settings.json"
+    if settings.exists():
+        made = json.loads(settings.read_text())
+        if made.get("summary"):
+            notes.append(made["summary"])
     return Session(compiled, notes)
 
 

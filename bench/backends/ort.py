@@ -83,6 +83,9 @@ def load(variant, artifact_dir, threads, shape):
     elif wanted not in ran:
         notes.append(f"{wanted} executed no node: this variant really ran on {', '.join(ran)}")
     notes.append("first inference timed with profiling on")
+    settings = Path(artifact_dir) / "settings.json"
+    if settings.exists() and json.loads(settings.read_text()).get("summary"):
+        notes.append(json.loads(settings.read_text())["summary"])
     return Session(session, sorted(ran, key=lambda p: -ran[p]) or None, notes, first_ms)
 
 

@@ -1,0 +1,76 @@
+"""Per run: what each variant achieves against the machine's measured roof, what the advice rules expected of
+this CPU, and which variants are on the speed-vs-fidelity Pareto front (pure functions over loaded results)."""
+
+from . import advice, flops, noise, roof, tables
+
+
+def run_rows(results, machine, run):
+    """One dict per variant of `run`: hardware, achieved rate, % of the measured roof and of the estimated peak,
+    fidelity (mean and worst cosine, argmax, flipped inputs' margins)."""
+    doc = run.doc
+    w, dims = doc["workload"], (doc["model"].get("dims") or {})
+    threads = w.get("threads")
+    best = roof.best_gemm(results.roofs_of(machine.id), threads)
+    estimate = roof.estimate_peak(machine.cpu, threads) if threads and not run.transcribed else {}
+    reference = next((v["latency_ms"].get("p50") for v in doc["variants"]
+                      if v["id"] == tables.REFERENCE_VARIANT and v["status"] == "ok"), None)
+    rows = []
+    for v in doc["variants"]:
+        latency, _ = tables.headline_latency(v.get("latency_ms"))
+        fidelity = v.get("fidelity") or {}
+        kind = roof.roof_precision(v["precision"])
+        gops = flops.achieved_gops(dims, w.get("batch_size"), w.get("seq_len"), latency) if v["status"] == "ok" \
+            else None
+        gemm, peak = best.get(kind), estimate.get(kind)
+        rows.append({
+            "variant_id": v["id"], "label": v.get("label") or v["id"], "precision": v["precision"],
+            "roof_precision": kind, "status": v["status"], "reason": v.get("reason"),
+            "hardware": v.get("hardware"), "latency_ms": latency,
+            "speedup": reference / latency if reference and latency and v["status"] == "ok" else None,
+            "gops": gops, "roof": gemm, "roof_pct": 100 * gops / gemm["rate_gops"] if gops and gemm else None,
+            "peak": peak, "peak_pct": 100 * gops / peak["rate_gops"] if gops and peak else None,
+            "cosine": fidelity.get("cosine"), "cosine_min": fidelity.get("cosine_min"),
+            "argmax": tables.argmax_text(fidelity), "flips": fidelity.get("flips") or [],
+        })
+    return rows
+
+
+def pareto(rows, floor=advice.FIDELITY_FLOOR):
+    """(front ids, recommended id) over the variants that ran and have a cosine."""
+    points = [(r["variant_id"], r["latency_ms"], r["cosine"]) for r in rows
+              if r["status"] == "ok" and r["latency_ms"] and r["cosine"] is not None]
+    return advice.pareto_front(points), advice.recommend(points, floor)
+
+
+def advice_rows(machine, run):
+    """The expected-vs-measured table for `machine`, measured by `run` (None: expectations only)."""
+    measured, statuses = {}, {}
+    if run is not None:
+        rows = {v["id"]: v for v in run.variants}
+        ref = rows.get(tables.REFERENCE_VARIANT)
+        ref_ms = tables.headline_latency(ref.get("latency_ms"))[0] if ref and ref["status"] == "ok" else None
+        for vid, v in rows.items():
+            statuses[vid] = v["status"]
+            latency = tables.headline_latency(v.get("latency_ms"))[0] if v["status"] == "ok" else None
+            if ref_ms and latency:
+                measured[vid] = ref_ms / latency
+    flags = machine.cpu.get("flags") or {}
+    return {"rows": advice.table(flags, measured, statuses), "hint": advice.int8_hint(flags, measured),
+            "levels": advice.level(flags)}
+
+
+def machine_runs(results, machine):
+    """The run the advice reads for each workload this machine ran: the best evidence (as the comparison)."""
+    best = {}
+    for run in results.runs_of(machine.id):
+        key = tables.workload_of(run)
+        if key not in best or _rank(run) < _rank(best[key]):
+            best[key] = run
+    return best
+
+
+def _rank(run):
+    """Runs that hold the PyTorch FP32 reference first (speed-ups need it), then measured before transcribed,
+    then the best evidence."""
+    has_reference = any(v["id"] == tables.REFERENCE_VARIANT and v["status"] == "ok" for v in run.variants)
+    return (not has_reference, run.transcribed, *noise.evidence_rank(run.doc))
