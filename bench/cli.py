@@ -31,9 +31,12 @@ def build_parser():
                      help="auto: real weights when on disk, else the exact architecture with random weights")
     run.add_argument("--backends", default="all",
                      help="comma-separated variants or groups (pytorch, ort, ort-cpu, ort-openvino, openvino, all)")
-    run.add_argument("--batch-size", type=_positive, default=1)
-    run.add_argument("--seq-len", type=_positive, default=128)
-    run.add_argument("--threads", type=_positive, default=None, help="default: physical cores")
+    run.add_argument("--batch-size", dest="batch_sizes", type=_positive_list, default=[1],
+                     help="one size, or a list (1,4,16) to sweep; default 1")
+    run.add_argument("--seq-len", dest="seq_lens", type=_positive_list, default=[128],
+                     help="one length, or a list (16,32,64,128,256,512) to sweep; default 128")
+    run.add_argument("--threads", dest="threads_list", type=_positive_list, default=[None],
+                     help="one count, or a list (1,2) to sweep; default: physical cores")
     run.add_argument("--quick", action="store_true", help="fewer repeats (the README's first command)")
     run.add_argument("--rounds", type=_positive, default=None,
                      help="fresh processes per variant, interleaved, samples pooled (default 3; 1 with --quick)")
@@ -46,6 +49,8 @@ def build_parser():
     roof = sub.add_parser("roof", help="measure the best GEMM rate per precision (fp32, bf16, int8) through every "
                                        "installed library: the roof variants are compared with")
     roof.add_argument("--threads", type=_positive, default=None, help="default: physical cores, as benchlog run")
+    roof.add_argument("--sizes", type=_positive_list, default=None,
+                      help="square GEMM sizes (default 512,1024,2048); the best of them is the roof")
     roof.add_argument("--results", default="results", help="results folder (default: results/)")
     roof.add_argument("--machine-id", type=_machine_id, default=None)
     roof.set_defaults(handler=_roof)
@@ -81,6 +86,16 @@ def _positive(text):
     return value
 
 
+def _positive_list(text):
+    """'128' or '16,32,64': whole numbers >= 1, each once, in the order given."""
+    values = [_positive(part.strip()) for part in text.split(",")]
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"lists each value once, got '{text}'")
+    if len(values) > 32:
+        raise argparse.ArgumentTypeError(f"at most 32 values, got {len(values)}")
+    return values
+
+
 def _machine_id(text):
     from bench.machine import check_machine_id
 
@@ -92,13 +107,14 @@ def _machine_id(text):
 
 def _run(args):
     from bench.backends import select
-    from bench.runner import run
+    from bench.runner import run, utc_now
+    from bench.sweep import run_grid
 
     try:
         args.variants = select(args.backends)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    run(args)
+    run_grid(args, run, utc_now())
 
 
 def _roof(args):

@@ -36,13 +36,13 @@ def entry(library, precision, n, seconds, repeats, **extra):
             "median_ms": seconds * 1e3, "repeats": repeats, **extra}
 
 
-def gemm_torch(threads, flags):
+def gemm_torch(threads, flags, sizes=SIZES):
     import torch
 
     torch.set_num_threads(threads)
     out = []
     bf16_native = bool(flags.get("avx512_bf16") or flags.get("amx_bf16"))
-    for n in SIZES:
+    for n in sizes:
         a, b = torch.randn(n, n), torch.randn(n, n)
         with torch.inference_mode():
             out.append(entry("torch", "fp32", n, *timed(lambda: torch.mm(a, b))))
@@ -55,7 +55,7 @@ def gemm_torch(threads, flags):
     return out
 
 
-def gemm_onnxruntime(threads, flags):
+def gemm_onnxruntime(threads, flags, sizes=SIZES):
     import numpy as np
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
@@ -64,7 +64,7 @@ def gemm_onnxruntime(threads, flags):
     options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
     out = []
     rng = np.random.default_rng(0)
-    for n in SIZES:
+    for n in sizes:
         for precision, op, a_type, w in (
                 ("fp32", "MatMul", TensorProto.FLOAT, rng.standard_normal((n, n)).astype(np.float32)),
                 ("int8", "MatMulInteger", TensorProto.UINT8, rng.integers(-128, 127, (n, n)).astype(np.int8))):
@@ -82,7 +82,7 @@ def gemm_onnxruntime(threads, flags):
     return out
 
 
-def gemm_openvino(threads, flags):
+def gemm_openvino(threads, flags, sizes=SIZES):
     import numpy as np
     import openvino as ov
     import openvino.opset13 as ops
@@ -90,7 +90,7 @@ def gemm_openvino(threads, flags):
     core = ov.Core()
     out = []
     rng = np.random.default_rng(0)
-    for n in SIZES:
+    for n in sizes:
         a = rng.standard_normal((n, n)).astype(np.float32)
         w = rng.standard_normal((n, n)).astype(np.float32)
         for precision in ("fp32", "bf16", "int8"):
@@ -120,9 +120,9 @@ def gemm_openvino(threads, flags):
 
 MEASURE = {"torch": gemm_torch, "onnxruntime": gemm_onnxruntime, "openvino": gemm_openvino}
 
-if __name__ == "__main__":  # one library in its own process: python -m bench.roof LIBRARY THREADS FLAGS_JSON
-    library, threads, flags = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-    print("@@benchlog " + json.dumps({"result": MEASURE[library](threads, flags)}), flush=True)
+if __name__ == "__main__":  # one library in its own process: python -m bench.roof LIBRARY THREADS FLAGS SIZES
+    library, threads, flags, sizes = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
+    print("@@benchlog " + json.dumps({"result": MEASURE[library](threads, flags, sizes)}), flush=True)
 
 
 def run(options, out=sys.stdout):
@@ -141,19 +141,21 @@ def run(options, out=sys.stdout):
     machine_dir = store.place_machine(options.results, machine, explicit=options.machine_id is not None,
                                       warn=lambda text: print(f"benchlog: {text}", file=sys.stderr))
     threads = options.threads or machine["cpu"]["physical_cores"] or os.cpu_count() or 1
+    sizes = options.sizes or list(SIZES)
     flags = machine["cpu"].get("flags") or {}
     doc = {"format_version": machine["format_version"], "kind": "roof", "machine_id": machine_dir.name,
            "cpu_model": machine["cpu"]["model"], "started_at": runner.utc_now(), "threads": threads,
            "software": runner.software_versions(), "gemm": [], "skipped": [],
            "estimate": estimate_peak(machine["cpu"], threads),
-           "notes": [f"square GEMMs of sizes {', '.join(map(str, SIZES))}, median of >= {MIN_REPEATS} calls and "
+           "notes": [f"square GEMMs of sizes {', '.join(map(str, sizes))}, median of >= {MIN_REPEATS} calls and "
                      f">= {MIN_SECONDS} s each; one process per library"]}
     for library in LIBRARIES:
         if importlib.util.find_spec(library) is None:
             doc["skipped"].append(f"{library}: not installed")
             continue
         print(f"benchlog roof: {library} ...", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, "-m", "bench.roof", library, str(threads), json.dumps(flags)],
+        done = subprocess.run([sys.executable, "-m", "bench.roof", library, str(threads), json.dumps(flags),
+                               json.dumps(sizes)],
                               capture_output=True, text=True)
         lines = [line for line in done.stdout.splitlines() if line.startswith("@@benchlog ")]
         if done.returncode != 0 or not lines:

@@ -166,7 +166,7 @@ def new_run(machine, spec, weights, folder, options, threads, counts):
                   "revision": models.revision_of(folder) if weights == "pretrained" else None, "parameters": None},
         "workload": {"batch_size": options.batch_size, "seq_len": options.seq_len, "threads": threads,
                      "inputs_sha256": None, "n_inputs": None, "quick": bool(options.quick), **counts},
-        "variants": [], "notes": [],
+        "variants": [], "notes": [], **({"sweep": options.sweep} if getattr(options, "sweep", None) else {}),
     }
 
 

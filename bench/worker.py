@@ -187,7 +187,8 @@ def measure(job):
     emit(result={"load_s": load_s, "first_inference_ms": first_ms, "latency_ms": latency,
                  "throughput_per_s": job["batch_size"] * 1e3 / latency["mean"], "peak_rss_bytes": peak_rss_bytes(),
                  "fidelity": compare(outputs, reference, full_mask, job["task"]),
-                 "providers": facts["providers"], "notes": facts["notes"], "samples": samples})
+                 "providers": facts["providers"], "notes": facts["notes"], "samples": samples,
+                 **({"compute_precision": facts["compute_precision"]} if facts.get("compute_precision") else {})})
 
 
 def _inject_fault(variant_id):

@@ -288,4 +288,34 @@ def pareto_chart(rows, front, recommended, floor):
                    {"title": {"text": UI["axis_speedup"]}, "rangemode": "tozero", "automargin": True}, **layout)
 
 
+def sweep_chart(by_variant, axis, fixed):
+    """One sweep along one axis: a line per variant. seq_len -> median latency (ms); batch_size -> throughput
+    (inferences/s); threads -> speed-up over the same variant at the fewest threads. Exactly the files' figures."""
+    from .sweeps import latency
+
+    traces = []
+    for i, (vid, points) in enumerate(by_variant.items()):
+        xs = [p[0] for p in points]
+        if axis == "seq_len":
+            ys = [latency(p[2]) for p in points]
+        elif axis == "batch_size":
+            ys = [p[2].get("throughput_per_s") for p in points]
+        else:
+            base = latency(points[0][2])
+            ys = [base / latency(p[2]) if base and latency(p[2]) else None for p in points]
+        label = text(points[0][2].get("label") or vid)
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": label, "x": xs, "y": ys,
+                       "marker": {"color": PALETTE[i % len(PALETTE)]}, "line": {"color": PALETTE[i % len(PALETTE)]},
+                       "customdata": [p[1].id for p in points], "meta": {"sweep_axis": axis, "variant_id": vid},
+                       "hovertemplate": f"{label}<br>%{{x}}: %{{y:.3g}}<extra></extra>"})
+    held = ", ".join(f"{UI['sweep_axis'][a]} {v}" for a, v in fixed.items() if v is not None)
+    title, yaxis = {"seq_len": (UI["sweep_seq_title"], UI["axis_ms"]),
+                    "batch_size": (UI["sweep_batch_title"], UI["axis_throughput"]),
+                    "threads": (UI["sweep_threads_title"], UI["axis_thread_speedup"])}[axis]
+    return _figure(traces, f"{title} ({held})" if held else title,
+                   {"title": {"text": yaxis}, "rangemode": "tozero", "automargin": True},
+                   {"title": {"text": UI["sweep_axis"][axis]}, "type": "log" if axis == "seq_len" else "linear",
+                    "automargin": True})
+
+
 CHARTS = {"latency": latency_chart, "speedup": speedup_chart, "size": size_chart, "fidelity": fidelity_chart}

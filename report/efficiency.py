@@ -18,7 +18,7 @@ def run_rows(results, machine, run):
     for v in doc["variants"]:
         latency, _ = tables.headline_latency(v.get("latency_ms"))
         fidelity = v.get("fidelity") or {}
-        kind = roof.roof_precision(v["precision"])
+        kind = v.get("compute_precision") or roof.roof_precision(v["precision"])
         gops = flops.achieved_gops(dims, w.get("batch_size"), w.get("seq_len"), latency) if v["status"] == "ok" \
             else None
         gemm, peak = best.get(kind), estimate.get(kind)
@@ -70,7 +70,10 @@ def machine_runs(results, machine):
 
 
 def _rank(run):
-    """Runs that hold the PyTorch FP32 reference first (speed-ups need it), then measured before transcribed,
-    then the best evidence."""
+    """The run the advice reads: one that holds the PyTorch FP32 reference (speed-ups need it), measured before
+    transcribed, complete and full before incomplete or quick, then the one that measured the most variants (the
+    advice is about variants), then quiet before noisy, then the newest."""
     has_reference = any(v["id"] == tables.REFERENCE_VARIANT and v["status"] == "ok" for v in run.variants)
-    return (not has_reference, run.transcribed, *noise.evidence_rank(run.doc))
+    incomplete, quick, noisy, newest = noise.evidence_rank(run.doc)
+    measured = sum(v["status"] == "ok" for v in run.variants)
+    return (not has_reference, run.transcribed, incomplete, quick, -measured, noisy, newest)

@@ -41,7 +41,7 @@ def update_to_3(doc):
 
 def update_to_4(doc):
     """Version 4 added the model's dims (for FLOPs), each variant's hardware (native or emulated), the worst
-    input's cosine and the margins of flipped inputs, and roof files; all optional: older files lack them."""
+    input's cosine and the margins of flipped inputs, sweeps, and roof files; all optional: older files lack them."""
     return doc
 
 

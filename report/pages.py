@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import advice, charts, efficiency, flops, noise, roof, tables
+from . import advice, charts, efficiency, flops, noise, roof, sweeps, tables
 from .fingerprint import ISA_FLAGS
 from .strings import UI
 from .tables import STAT_NAMES, present
@@ -170,7 +170,19 @@ class Renderer:
                              **self.efficiency(machine, run)})
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
                          machine=machine, sections=sections, history=self.history(runs),
-                         advice=self.advice(machine), roof=self.roof_table(machine))
+                         advice=self.advice(machine), roof=self.roof_table(machine), sweeps=self.sweeps(machine))
+
+    def sweeps(self, machine):
+        """[(sweep id, its runs, [figures])]: one chart per axis the sweep varies."""
+        out = []
+        for sweep_id, runs in sweeps.sweeps_of(self.results, machine.id).items():
+            figures = []
+            for axis in sweeps.AXES:
+                found = sweeps.series(runs, axis)
+                if found:
+                    figures.append(charts.sweep_chart(found[0], axis, found[1]))
+            out.append((sweep_id, runs, figures))
+        return out
 
     def efficiency(self, machine, run):
         """The run's efficiency table (GOP/s, % of roof and of the estimated peak, fidelity) and its Pareto chart."""

@@ -188,6 +188,9 @@ VARIANT = {
         "fidelity": FIDELITY,
         "noise": NOISE,
         "hardware": HARDWARE,
+        # The precision the arithmetic really ran in, where it differs from what the weights are stored in (a
+        # weights-only INT8 model whose runtime quantizes activations on the fly computes in INT8).
+        "compute_precision": {"enum": ["fp32", "bf16", "int8", None]},
         "notes": _STR_LIST,
     },
 }
@@ -243,6 +246,16 @@ RUN = {
         },
         "variants": {"type": "array", "maxItems": 100, "items": VARIANT},
         "notes": _STR_LIST,
+        # One point of a sweep (benchlog run --seq-len 16,32,64 ...): every file of the sweep has its id and grid.
+        "sweep": {"type": "object", "additionalProperties": False, "required": ["id", "grid", "index"],
+                  "properties": {
+                      "id": {"type": "string", "maxLength": 40},
+                      "grid": {"type": "object", "additionalProperties": False, "properties": {
+                          axis: {"type": "array", "maxItems": 32, "items": {"type": "integer", "minimum": 1,
+                                                                            "maximum": 1 << 20}}
+                          for axis in ("batch_size", "seq_len", "threads")}},
+                      "index": {"type": "integer", "minimum": 0, "maximum": 1 << 15},
+                      "points": {"type": "integer", "minimum": 1, "maximum": 1 << 15}}},
     },
 }
 

@@ -35,6 +35,12 @@ UI = {
     "floor_label": "충실도 하한: 코사인 {floor}",
     "axis_cosine": "PyTorch FP32 대비 코사인 (평균)",
     "hover_cosine": "코사인 평균 {mean} · 최저 {worst}",
+    "sweep_seq_title": "시퀀스 길이에 따른 지연 시간 (중앙값)",
+    "sweep_batch_title": "batch 크기에 따른 처리량",
+    "sweep_threads_title": "스레드 수에 따른 속도 향상 (가장 적은 스레드 대비)",
+    "sweep_axis": {"seq_len": "시퀀스 길이", "batch_size": "batch", "threads": "스레드"},
+    "axis_throughput": "추론/초",
+    "axis_thread_speedup": "× (가장 적은 스레드)",
     "axis_ms": "ms",
     "axis_speedup": "× PyTorch FP32",
     "axis_mib": "MiB",
@@ -83,9 +89,12 @@ UI = {
             "front_title": "속도와 충실도 둘 다에서 이 변형을 이기는 변형이 없음",
             "threads": "스레드", "precision": "정밀도", "measured_roof": "측정한 GEMM 루프 (G연산/s)",
             "estimated_peak": "ISA로 추정한 피크 (G연산/s, 추정치)",
+            "above_estimate": "측정값이 추정치보다 높음: 부하 중 클럭이 기록된 클럭보다 높거나(터보) 가정한 "
+                              "연산 유닛 수가 적다는 뜻. 추정치보다 측정값을 믿으세요.",
             "footnote": "연산량: {flops}. 해석식으로 센 행렬곱 연산(곱셈-덧셈 = 2)이며, 패딩을 포함한 시퀀스 전체를 "
                         "셉니다. 루프는 benchlog roof가 이 머신과 스레드 수에서 잰 가장 빠른 정사각 GEMM(모든 "
-                        "라이브러리 중 최고)이고, weight-only INT8은 FP32로 계산하므로 FP32 루프와 비교합니다. "
+                        "라이브러리 중 최고)입니다. weight-only INT8은 런타임이 활성값을 즉석에서 양자화했다고 기록되면 INT8 "
+                        "루프와, 아니면 FP32 루프와 비교합니다. "
                         "100%를 넘으면 그 모델의 커널이 정사각 GEMM보다 빠르다는 뜻입니다."},
     "no_roof": "이 머신·스레드 수의 루프가 아직 없습니다: 이 머신에서 benchlog roof를 실행하고 "
                "results/에 커밋하세요.",

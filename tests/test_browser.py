@@ -304,3 +304,29 @@ def test_a_long_table_can_be_filtered(tmp_path_factory, browser):
     finally:
         page.close()
         server.shutdown()
+
+
+def test_machine_pages_show_advice_and_the_pareto_chart_draws_its_floor(site, watched):
+    """Every machine page has its expected-vs-measured table; where a run has fidelity figures, its speed-vs-
+    fidelity chart draws the floor as a line, every variant as a point, and names the recommended one."""
+    url, public = site
+    machines = sorted(p.parent.name for p in (public / "results/machines").glob("*/index.html"))
+    pareto_seen = 0
+    for machine in machines:
+        watched.page.goto(f"{url}results/machines/{machine}/")
+        watched.wait_for_charts()
+        assert watched.page.locator("#advice ~ .benchlog-table-wrap tr[data-verdict]").count() >= 10, machine
+        drawn = watched.page.evaluate("""() => [...document.querySelectorAll('.benchlog-chart')]
+            .map(el => [JSON.parse(el.dataset.figure), el])
+            .filter(([f]) => f.layout.meta && f.layout.meta.floor)
+            .map(([f, el]) => ({points: f.data[1].x.length, recommended: f.layout.meta.recommended,
+                               drawn: el.querySelectorAll('.scatterlayer .trace:nth-child(2) .point').length,
+                               floor: el.querySelectorAll('.shapelayer path').length,
+                               notes: [...el.querySelectorAll('.annotation-text')].map(a => a.textContent)}))""")
+        for chart in drawn:
+            assert chart["drawn"] == chart["points"] and chart["floor"] >= 1, (machine, chart)
+            assert any(n.startswith("충실도 하한") for n in chart["notes"])
+            assert ("추천" in chart["notes"]) == bool(chart["recommended"])
+        pareto_seen += len(drawn)
+    assert pareto_seen >= 1
+    assert watched.errors == []

@@ -8,8 +8,8 @@ from . import SkipVariant
 
 
 class Session:
-    def __init__(self, compiled, notes):
-        self.compiled, self.notes = compiled, notes
+    def __init__(self, compiled, notes, compute=None):
+        self.compiled, self.notes, self.compute = compiled, notes, compute
         self.request = compiled.create_infer_request()
         self.names = [p.get_any_name() for p in compiled.inputs]
 
@@ -18,7 +18,7 @@ class Session:
         return next(iter(result.values())).copy()
 
     def facts(self):
-        return {"providers": ["OpenVINO CPU plugin"], "notes": self.notes}
+        return {"providers": ["OpenVINO CPU plugin"], "notes": self.notes, "compute_precision": self.compute}
 
 
 def load(variant, artifact_dir, threads, shape):
@@ -40,9 +40,10 @@ def load(variant, artifact_dir, threads, shape):
         raise RuntimeError(f"OpenVINO compiled with INFERENCE_PRECISION_HINT={precision}, not {wanted}")
     weights = sorted({_type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
                       and op.get_element_type().is_real()})
+    # Quantized weight tensors (i8, u8, i4, u4), not the boolean masks and i64 shapes every graph holds.
     stored = sorted({_type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
-                     and op.get_element_type().is_integral() and op.get_output_size() and
-                     op.get_output_partial_shape(0).rank.get_length() >= 2})
+                     and _type_name(op.get_element_type()) in LOW_PRECISION
+                     and op.get_output_partial_shape(0).rank.get_length() >= 2})
     fake_quantize = sum(op.get_type_name() == "FakeQuantize" for op in model.get_ops())
     notes = [f"compiled INFERENCE_PRECISION_HINT={precision}, "
              f"INFERENCE_NUM_THREADS={compiled.get_property('INFERENCE_NUM_THREADS')}, "
@@ -55,7 +56,28 @@ def load(variant, artifact_dir, threads, shape):
         made = json.loads(settings.read_text())
         if made.get("summary"):
             notes.append(made["summary"])
-    return Session(compiled, notes)
+    compute = None
+    if stored and not fake_quantize:
+        # Weights-only INT8: OpenVINO's CPU plugin may quantize the activations on the fly and run INT8 GEMMs.
+        group = _property(compiled, "DYNAMIC_QUANTIZATION_GROUP_SIZE")
+        if group:
+            compute = "int8"
+            notes.append(f"DYNAMIC_QUANTIZATION_GROUP_SIZE={group}: OpenVINO quantizes activations on the fly, so "
+                         "the matrix products run in INT8 (measured against the INT8 roof)")
+        else:
+            compute = "fp32"
+            notes.append("no dynamic quantization: weights are decompressed and the arithmetic is f32")
+    return Session(compiled, notes, compute)
+
+
+def _property(compiled, name):
+    try:
+        return compiled.get_property(name)
+    except Exception:  # an older OpenVINO without the property
+        return None
+
+
+LOW_PRECISION = {"i8", "u8", "i4", "u4"}
 
 
 def _type_name(element_type):
