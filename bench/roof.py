@@ -146,7 +146,8 @@ def run(options, out=sys.stdout):
     doc = {"format_version": machine["format_version"], "kind": "roof", "machine_id": machine_dir.name,
            "cpu_model": machine["cpu"]["model"], "started_at": runner.utc_now(), "threads": threads,
            "software": runner.software_versions(), "gemm": [], "skipped": [],
-           "estimate": estimate_peak(machine["cpu"], threads),
+           "estimate": {p: {k: e[k] for k in ("rate_gops", "basis")}
+                        for p, e in estimate_peak(machine["cpu"], threads).items()},
            "notes": [f"square GEMMs of sizes {', '.join(map(str, sizes))}, median of >= {MIN_REPEATS} calls and "
                      f">= {MIN_SECONDS} s each; one process per library"]}
     for library in LIBRARIES:

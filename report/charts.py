@@ -4,6 +4,7 @@ Colours and fonts are left to the page: the site's script re-themes every chart 
 """
 
 import html
+import math
 
 from .strings import UI, ui
 from .tables import PALETTE, STAT_NAMES, present, rows_of
@@ -242,49 +243,60 @@ def history_chart(frame):
                    {"type": "category", "automargin": True})
 
 
+DISTANCE_FLOOR = 1e-9  # cosine distances below this (FP32 against FP32) are drawn at it, on the log axis
+
+
 def pareto_chart(rows, front, recommended, floor):
-    """Speed-up over PyTorch FP32 (x) against mean cosine vs FP32 (y) for one run's variants: the Pareto front
-    joined by a line, the fidelity floor as a dashed line the reader can see, and the recommended variant (the
-    fastest above the floor) as a star. Exactly the run's figures; nothing is fitted."""
+    """Speed-up over PyTorch FP32 (x) against cosine distance to FP32, 1 - cosine, on a log axis (y; lower is
+    better: INT8's 1e-2 and FP32's 1e-10 both stay readable) for one run's variants. The Pareto front is joined by
+    a line and named; the fidelity floor is a dashed line the reader can see; the recommended variant (the fastest
+    above the floor) is a star. Exactly the run's figures; nothing is fitted."""
     points = [r for r in rows if r["status"] == "ok" and r["speedup"] and r["cosine"] is not None]
     if len(points) < 2:
         return None
-    on_front = [r for r in points if r["variant_id"] in front]
-    on_front.sort(key=lambda r: r["speedup"])
+    on_front = sorted((r for r in points if r["variant_id"] in front), key=lambda r: r["speedup"])
+
+    def distance(r):
+        return max(1 - r["cosine"], DISTANCE_FLOOR)
 
     def hover(r):
         return "<br>".join([text(r["label"]), ui("hover_speedup", value=f"{r['speedup']:.2f}"),
-                            ui("hover_cosine", mean=f"{r['cosine']:.4f}", worst=_fmt(r["cosine_min"], 4)),
+                            ui("hover_cosine", mean=f"{r['cosine']:.6f}", worst=_fmt(r["cosine_min"], 6)),
                             f"argmax {text(r['argmax'] or '—')}"])
 
-    xs, ys = [r["speedup"] for r in points], [r["cosine"] for r in points]
+    xs, ys = [r["speedup"] for r in points], [distance(r) for r in points]
+    named = set(front) | {recommended}
     traces = [
         {"type": "scatter", "mode": "lines", "name": UI["pareto_front"], "x": [r["speedup"] for r in on_front],
-         "y": [r["cosine"] for r in on_front], "line": {"color": "#888", "dash": "dot"}, "hoverinfo": "skip",
+         "y": [distance(r) for r in on_front], "line": {"color": "#888", "dash": "dot"}, "hoverinfo": "skip",
          "meta": {"pareto_front": [r["variant_id"] for r in on_front]}},
         {"type": "scatter", "mode": "markers+text", "name": UI["variants"], "x": xs, "y": ys,
-         "text": [text(r["label"]) for r in points], "textposition": label_positions(xs, ys),
+         # Only the front is named on the chart (13 names would pile up); every point names itself on hover or
+         # tap, and the table above lists them all.
+         "text": [text(r["label"]) if r["variant_id"] in named else "" for r in points],
+         # Names of points near the right edge go to their left, so they are not cut off.
+         "textposition": [pos.replace("center", "left") if x > 0.75 * max(xs) else pos for x, pos in
+                          zip(xs, label_positions(xs, [math.log10(y) for y in ys]))],
          "textfont": {"size": 10}, "cliponaxis": False, "hovertext": [hover(r) for r in points], "hoverinfo": "text",
          "customdata": [r["variant_id"] for r in points], "meta": {"pareto_points": True},
-         "marker": {"size": 11, "color": ["#1f77b4" if r["cosine"] >= floor else "#bbbbbb" for r in points],
+         "marker": {"size": [16 if r["variant_id"] == recommended else 10 for r in points],
+                    "color": ["#1f77b4" if r["cosine"] >= floor else "#bbbbbb" for r in points],
                     "symbol": ["star" if r["variant_id"] == recommended else "circle" for r in points],
                     "line": {"width": 1, "color": "#333"}}},
     ]
-    low = min(min(ys), floor)
-    layout = {"shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": floor, "y1": floor,
+    layout = {"shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1 - floor, "y1": 1 - floor,
                           "line": {"dash": "dash", "color": "#d62728", "width": 1}}],
-              "annotations": [{"xref": "paper", "x": 1, "xanchor": "right", "y": floor, "yanchor": "bottom",
-                               "text": ui("floor_label", floor=floor), "showarrow": False,
+              "annotations": [{"xref": "paper", "x": 0, "xanchor": "left", "y": math.log10(1 - floor),
+                               "yanchor": "bottom", "text": ui("floor_label", floor=floor), "showarrow": False,
                                "font": {"color": "#d62728", "size": 11}}],
               "meta": {"floor": floor, "recommended": recommended}}
     if recommended:
         r = next(p for p in points if p["variant_id"] == recommended)
-        layout["annotations"].append({"x": r["speedup"], "y": r["cosine"], "text": UI["recommended"],
-                                      "showarrow": True, "arrowhead": 2, "ax": 0, "ay": -36,
-                                      "font": {"size": 12, "color": "#1f77b4"}})
+        layout["annotations"].append({"x": r["speedup"], "y": math.log10(distance(r)),
+                                      "text": UI["recommended"], "showarrow": True, "arrowhead": 2, "ax": 0,
+                                      "ay": 36, "font": {"size": 12, "color": "#1f77b4"}})
     return _figure(traces, UI["pareto_title"],
-                   {"title": {"text": UI["axis_cosine"]}, "range": [low - 0.1 * (1 - low) - 1e-4, 1 + 0.02 * (1 - low)
-                                                                     + 1e-4], "automargin": True},
+                   {"title": {"text": UI["axis_cosine"]}, "type": "log", "automargin": True, "exponentformat": "power"},
                    {"title": {"text": UI["axis_speedup"]}, "rangemode": "tozero", "automargin": True}, **layout)
 
 

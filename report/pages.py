@@ -221,7 +221,9 @@ class Renderer:
         rows = []
         for threads in sorted({d["threads"] for d in docs}):
             best = roof.best_gemm(docs, threads)
-            estimate = next((d["estimate"] for d in reversed(docs) if d["threads"] == threads and d["estimate"]), {})
+            # The estimate as the page explains it (in Korean, from the same rule); the file's figure otherwise.
+            estimate = roof.estimate_peak(machine.cpu, threads) or next(
+                (d["estimate"] for d in reversed(docs) if d["threads"] == threads and d["estimate"]), {})
             rows += [{"threads": threads, "precision": p, "best": best.get(p), "estimate": estimate.get(p)}
                      for p in roof.PRECISIONS]
         return self.fragment("roof_table.html.j2", rows=rows)

@@ -52,7 +52,8 @@ def estimate_peak(cpu, threads):
         rate = per_cycle * cores * mhz / 1e3
         out[precision] = {"rate_gops": rate, "basis": f"estimate: {per_cycle} ops/cycle/core ({why}) x {cores} "
                                                       f"cores x {mhz / 1e3:.2f} GHz; assumes each vCPU has its own "
-                                                      "vector units"}
+                                                      "vector units",
+                          "per_cycle": per_cycle, "cores": cores, "ghz": mhz / 1e3, "why": why}
     return out
 
 
