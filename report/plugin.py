@@ -1,6 +1,7 @@
 """The MkDocs plugin: generates the result pages at build time and expands chart/table tags in posts."""
 
 import logging
+import re
 from pathlib import Path
 
 import plotly
@@ -20,6 +21,7 @@ log = logging.getLogger("mkdocs.plugins.benchlog")
 ASSETS = Path(__file__).resolve().parent / "assets"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 ASSET_DIR = "assets/benchlog"
+ANCHOR_ID = re.compile(r'\bid="([^"<>]{1,200})"')
 GENERATED_MARKER = "benchlog-generated-page"
 
 
@@ -71,7 +73,11 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
 
     def on_page_content(self, html, page, config, files):
         if page.file.src_uri in self.generated:
-            return self.bodies.pop(page.file.src_uri)
+            body = self.bodies.pop(page.file.src_uri)
+            # Markdown never saw this HTML, so MkDocs knows none of its anchors: give it the ids, so a post's link
+            # to results/machines/<id>.md#advice is checked like any other (and a typo is reported).
+            page.present_anchor_ids = set(ANCHOR_ID.findall(body))
+            return body
         return html
 
     def on_serve(self, server, config, builder):

@@ -117,3 +117,16 @@ def test_markdown_and_tag_payloads_in_every_string_stay_text(site_copy):
     assert "{{ benchlog chart=latency }}" in page  # never expanded
     # This run's own charts, nothing more: latency, speed-up, size and speed-vs-fidelity (Pareto).
     assert page.count('class="benchlog-chart"') == 4
+
+
+def test_the_posts_links_into_machine_pages_are_checked(site_copy):
+    """The TIL post links to each machine's advice table; a link to a section that is not there fails --strict."""
+    post = site_copy / "site/blog/posts/2025-11-30-distilbert-onnx-openvino.md"
+    text = post.read_text()
+    assert text.count(".md#advice)") >= 4 and ".md#roof)" in text
+    assert mkdocs_build(site_copy).returncode == 0
+    html = (site_copy / "public/results/machines/intel-core-i5-8265u-4c8t/index.html").read_text()
+    assert 'id="advice"' in html and 'data-verdict="not-measured"' in html  # the laptop: expectations only
+    post.write_text(text.replace("intel-core-i5-8265u-4c8t.md#advice", "intel-core-i5-8265u-4c8t.md#advise"))
+    done = mkdocs_build(site_copy)
+    assert done.returncode != 0 and "does not contain an anchor '#advise'" in done.stderr
