@@ -41,6 +41,9 @@ def build_parser():
     run.add_argument("--rounds", type=_positive, default=None,
                      help="fresh processes per variant, interleaved, samples pooled (default 3; 1 with --quick)")
     run.add_argument("--results", default="results", help="results folder (default: results/)")
+    run.add_argument("--no-roof", dest="roof", action="store_false",
+                     help="do not measure the GEMM roof after the run (by default it is measured once per machine and "
+                          "thread count, ~15 s, so the site can show each variant's %% of it)")
     run.add_argument("--machine-id", type=_machine_id, default=None,
                      help="a slug such as my-laptop (default: from vendor, model and cores; a different CPU under "
                           "that id moves on to an id naming the difference, such as amd-epyc-2vcpu-avx512)")
@@ -114,7 +117,11 @@ def _run(args):
         args.variants = select(args.backends)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    run_grid(args, run, utc_now())
+    paths = run_grid(args, run, utc_now())
+    if args.roof:
+        from bench.roof import measure_missing
+
+        measure_missing(paths, args.results)
 
 
 def _roof(args):

@@ -9,6 +9,7 @@ at the thread count the runs use. The file also carries a peak estimated from th
 import json
 import sys
 import time
+from pathlib import Path
 
 SIZES = (512, 1024, 2048)
 MIN_SECONDS = 0.4  # time each GEMM for at least this long (and at least MIN_REPEATS times); report the median
@@ -175,6 +176,33 @@ def run(options, out=sys.stdout):
             break
     print_roof(doc, path, out)
     return path
+
+
+def measure_missing(run_paths, results, out=sys.stderr):
+    """After `benchlog run`: measure the roof of each machine and thread count the runs used that has none yet."""
+    import argparse
+
+    wanted = set()
+    for path in run_paths:
+        doc = json.loads(Path(path).read_text())
+        wanted.add((Path(path).parent.name, doc["workload"]["threads"]))
+    for machine_id, threads in sorted(wanted):
+        if threads in existing_threads(Path(results) / machine_id):
+            continue
+        print(f"benchlog: measuring this machine's GEMM roof at {threads} threads (once per machine and thread "
+              "count; `benchlog roof` measures it again)", file=out, flush=True)
+        run(argparse.Namespace(threads=threads, results=results, machine_id=machine_id, sizes=None), out=out)
+
+
+def existing_threads(machine_dir):
+    """Thread counts of the roof files already in a machine folder (unreadable ones count as missing)."""
+    found = set()
+    for path in Path(machine_dir).glob("roof-*.json"):
+        try:
+            found.add(json.loads(path.read_text())["threads"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
 
 
 def print_roof(doc, path, out):

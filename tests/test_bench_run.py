@@ -17,7 +17,7 @@ from report.load import load_results
 from conftest import ROOT
 
 pytestmark = pytest.mark.backends
-TINY = ["--model", "tiny-distilbert", "--quick"]
+TINY = ["--model", "tiny-distilbert", "--quick", "--no-roof"]
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +42,15 @@ def variants(path):
 
 
 def test_a_tiny_run_measures_every_backend_and_writes_a_valid_file(tmp_path, cache):
-    done = benchlog("run", *TINY, results=tmp_path, cache=cache)
+    with_roof = [a for a in TINY if a != "--no-roof"]  # by default a run also measures the machine's roof, once
+    done = benchlog("run", *with_roof, results=tmp_path, cache=cache)
     assert done.returncode == 0, done.stderr
     results = load_results(tmp_path)
     assert results.problems == []
     (run,) = results.runs
+    (roof,) = results.roofs
+    assert roof.doc["threads"] == run.doc["workload"]["threads"] and roof.doc["gemm"]
+    assert "measuring this machine's GEMM roof at" in done.stderr
     assert run.doc["complete"] and run.doc["model"]["weights"] == "random"
     assert any("RANDOM weights" in n for n in run.doc["notes"])
     assert run.doc["workload"]["threads"] >= 1 and len(run.doc["workload"]["inputs_sha256"]) == 64
