@@ -321,13 +321,15 @@ def sweep_chart(by_variant, axis, fixed):
                        "customdata": [p[1].id for p in points], "meta": {"sweep_axis": axis, "variant_id": vid},
                        "hovertemplate": f"{label}<br>%{{x}}: %{{y:.3g}}<extra></extra>"})
     held = ", ".join(f"{UI['sweep_axis'][a]} {v}" for a, v in fixed.items() if v is not None)
+    ticks = sorted({p[0] for points in by_variant.values() for p in points})
     title, yaxis = {"seq_len": (UI["sweep_seq_title"], UI["axis_ms"]),
                     "batch_size": (UI["sweep_batch_title"], UI["axis_throughput"]),
                     "threads": (UI["sweep_threads_title"], UI["axis_thread_speedup"])}[axis]
     return _figure(traces, f"{title} ({held})" if held else title,
                    {"title": {"text": yaxis}, "rangemode": "tozero", "automargin": True},
+                   # Ticks at the grid's own values (a log axis would otherwise label 2, 3, 4 ... between them).
                    {"title": {"text": UI["sweep_axis"][axis]}, "type": "log" if axis == "seq_len" else "linear",
-                    "automargin": True})
+                    "tickvals": ticks, "ticktext": [str(t) for t in ticks], "automargin": True})
 
 
 CHARTS = {"latency": latency_chart, "speedup": speedup_chart, "size": size_chart, "fidelity": fidelity_chart}
