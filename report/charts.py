@@ -7,6 +7,7 @@ import html
 import math
 
 from .strings import UI, ui
+from .sweeps import latency
 from .tables import PALETTE, STAT_NAMES, present, rows_of
 from .tables import canonical_labels as _canonical_labels
 
@@ -303,8 +304,6 @@ def pareto_chart(rows, front, recommended, floor):
 def sweep_chart(by_variant, axis, fixed):
     """One sweep along one axis: a line per variant. seq_len -> median latency (ms); batch_size -> throughput
     (inferences/s); threads -> speed-up over the same variant at the fewest threads. Exactly the files' figures."""
-    from .sweeps import latency
-
     traces = []
     for i, (vid, points) in enumerate(by_variant.items()):
         xs = [p[0] for p in points]

@@ -193,7 +193,7 @@ class Renderer:
         w = run.doc["workload"]
         count = flops.inference_flops(run.doc["model"].get("dims"), w.get("batch_size"), w.get("seq_len"))
         flops_text = UI["no_dims"] if count is None else \
-            f"{count / 1e9:,.2f} G연산/추론 (batch {w.get('batch_size')}, 시퀀스 {w.get('seq_len')})"
+            UI["flops_per_inference"].format(gops=count / 1e9, batch=w.get("batch_size"), seq=w.get("seq_len"))
         has_roof = any(r["roof"] for r in rows)
         table = self.fragment("efficiency_table.html.j2", rows=rows, front=front, recommended=recommended,
                               floor=advice.FIDELITY_FLOOR, flops_text=flops_text)

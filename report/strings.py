@@ -103,6 +103,7 @@ UI = {
                         "100%를 넘으면 그 모델의 커널이 정사각 GEMM보다 빠르다는 뜻입니다."},
     "no_roof": "이 머신·스레드 수의 루프가 아직 없습니다: 이 머신에서 benchlog roof를 실행하고 "
                "results/에 커밋하세요.",
+    "flops_per_inference": "{gops:,.2f} G연산/추론 (batch {batch}, 시퀀스 {seq})",
     "no_dims": "이 실행은 모델 구조(dims)를 기록하지 않아 연산량을 셀 수 없습니다 (format 4 이전 파일).",
     "adv": {"variant": "변형", "expected": "예상 (× PyTorch FP32)", "measured": "측정", "verdict": "판정",
             "reason": "이유", "skip_expected": "건너뜀 예상", "hint": "플래그를 모를 때의 단서",
