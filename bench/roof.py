@@ -129,7 +129,6 @@ if __name__ == "__main__":  # one library in its own process: python -m bench.ro
 def run(options, out=sys.stdout):
     """Measure the roof of this machine at `options.threads` and write results/<machine-id>/roof-<time>.json."""
     import importlib.util
-    import os
     import subprocess
 
     from report.errors import UserError
@@ -141,7 +140,7 @@ def run(options, out=sys.stdout):
     machine = collect_machine_info(options.machine_id)
     machine_dir = store.place_machine(options.results, machine, explicit=options.machine_id is not None,
                                       warn=lambda text: print(f"benchlog: {text}", file=sys.stderr))
-    threads = options.threads or machine["cpu"]["physical_cores"] or os.cpu_count() or 1
+    threads = runner.default_threads(machine, options.threads)
     sizes = options.sizes or list(SIZES)
     flags = machine["cpu"].get("flags") or {}
     doc = {"format_version": machine["format_version"], "kind": "roof", "machine_id": machine_dir.name,
@@ -166,14 +165,9 @@ def run(options, out=sys.stdout):
         doc["gemm"].extend(json.loads(lines[-1][len("@@benchlog "):])["result"])
     if not doc["gemm"]:
         raise UserError("benchlog roof: no library could run a GEMM (" + "; ".join(doc["skipped"]) + ")")
-    stamp = doc["started_at"].replace("-", "").replace(":", "")
-    problems = runner.schema_problems(machine_dir / f"roof-{stamp}.json", doc, "roof")
-    if problems:  # a bug in benchlog: never write a file the site would refuse
-        raise RuntimeError(f"benchlog wrote an invalid roof: {problems[0]}")
-    for n in range(1, 100):
-        path = machine_dir / (f"roof-{stamp}.json" if n == 1 else f"roof-{stamp}-{n}.json")
-        if store.claim_json(path, doc):  # never overwrites an earlier roof
-            break
+    stem = f"roof-{store.stamp_of(doc)}"
+    runner.check_doc(machine_dir / f"{stem}.json", doc, "roof")
+    path = store.claim_named(machine_dir, stem, doc)  # never overwrites an earlier roof
     print_roof(doc, path, out)
     return path
 

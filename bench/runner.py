@@ -39,6 +39,11 @@ class ChildFailed(Exception):
     """A child process that exited without a result; the message is its error's last line."""
 
 
+def default_threads(machine, requested):
+    """The thread count a run (and the roof) uses: the one asked for, else the machine's physical cores."""
+    return requested or machine["cpu"]["physical_cores"] or os.cpu_count() or 1
+
+
 def run(options, out=sys.stdout):
     machine = collect_machine_info(options.machine_id)
     machine_dir = store.place_machine(options.results, machine, explicit=options.machine_id is not None,
@@ -46,7 +51,7 @@ def run(options, out=sys.stdout):
     machine["machine_id"] = machine_dir.name
     spec = models.resolve_model(options.model)
     weights, folder = models.choose_weights(spec, options.weights)
-    threads = options.threads or machine["cpu"]["physical_cores"] or os.cpu_count() or 1
+    threads = default_threads(machine, options.threads)
     counts = QUICK if options.quick else FULL
     doc = new_run(machine, spec, weights, folder, options, threads, counts)
     if weights == "random":
@@ -189,10 +194,14 @@ def write_run(path, doc):
 
 
 def write_doc(path, doc, kind):
+    check_doc(path, doc, kind)
+    store.replace_json(path, doc)
+
+
+def check_doc(path, doc, kind):
     problems = schema_problems(path, doc, kind)
     if problems:  # a bug in benchlog, not the user's: never write a file the site would refuse
-        raise RuntimeError(f"benchlog wrote an invalid run: {problems[0]}")
-    store.replace_json(path, doc)
+        raise RuntimeError(f"benchlog wrote an invalid {kind}: {problems[0]}")
 
 
 def run_reference(spec, weights, folder, common, progress):

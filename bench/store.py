@@ -92,13 +92,22 @@ def claim_json(path, doc):
 
 def claim_run_file(machine_dir, doc):
     """results/<machine>/<UTC start>-<model>[-N].json, claimed with `doc` in it; never an existing file."""
-    stamp = doc["started_at"].replace("-", "").replace(":", "")
     model = "".join(c if c.isalnum() or c in ".-" else "-" for c in doc["model"]["name"].lower())
+    return claim_named(machine_dir, f"{stamp_of(doc)}-{model}", doc)
+
+
+def stamp_of(doc):
+    """The compact UTC start time that begins a result file's name (20261129T125655Z)."""
+    return doc["started_at"].replace("-", "").replace(":", "")
+
+
+def claim_named(machine_dir, stem, doc):
+    """<stem>.json, else <stem>-2.json, ... in machine_dir, claimed with `doc` in it; never an existing file."""
     for n in range(1, MAX_NAME_TRIES + 1):
-        path = machine_dir / (f"{stamp}-{model}.json" if n == 1 else f"{stamp}-{model}-{n}.json")
+        path = machine_dir / (f"{stem}.json" if n == 1 else f"{stem}-{n}.json")
         if claim_json(path, doc):
             return path
-    raise UserError(f"{machine_dir}: {MAX_NAME_TRIES} run files already start at {stamp}; try again in a second")
+    raise UserError(f"{machine_dir}: {MAX_NAME_TRIES} files already start with {stem}; try again in a second")
 
 
 def _lock(folder):

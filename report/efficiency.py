@@ -12,8 +12,7 @@ def run_rows(results, machine, run):
     threads = w.get("threads")
     best = roof.best_gemm(results.roofs_of(machine.id), threads)
     estimate = roof.estimate_peak(machine.cpu, threads) if threads and not run.transcribed else {}
-    reference = next((v["latency_ms"].get("p50") for v in doc["variants"]
-                      if v["id"] == tables.REFERENCE_VARIANT and v["status"] == "ok"), None)
+    ratios = speedups(run)
     rows = []
     for v in doc["variants"]:
         latency, _ = tables.headline_latency(v.get("latency_ms"))
@@ -26,13 +25,22 @@ def run_rows(results, machine, run):
             "variant_id": v["id"], "label": v.get("label") or v["id"], "precision": v["precision"],
             "roof_precision": kind, "status": v["status"], "reason": v.get("reason"),
             "hardware": v.get("hardware"), "latency_ms": latency,
-            "speedup": reference / latency if reference and latency and v["status"] == "ok" else None,
+            "speedup": ratios.get(v["id"]),
             "gops": gops, "roof": gemm, "roof_pct": 100 * gops / gemm["rate_gops"] if gops and gemm else None,
             "peak": peak, "peak_pct": 100 * gops / peak["rate_gops"] if gops and peak else None,
             "cosine": fidelity.get("cosine"), "cosine_min": fidelity.get("cosine_min"),
             "argmax": tables.argmax_text(fidelity), "flips": fidelity.get("flips") or [],
         })
     return rows
+
+
+def speedups(run):
+    """{variant id: speed-up over PyTorch FP32 in the same run} for the variants that ran; {} without a reference.
+    Latency is each variant's headline statistic (p50, else mean, else the figure a source reported)."""
+    latency = {v["id"]: tables.headline_latency(v.get("latency_ms"))[0] for v in run.variants
+               if v["status"] == "ok"}
+    reference = latency.get(tables.REFERENCE_VARIANT)
+    return {vid: reference / ms for vid, ms in latency.items() if reference and ms} if reference else {}
 
 
 def pareto(rows, floor=advice.FIDELITY_FLOOR):
@@ -44,16 +52,8 @@ def pareto(rows, floor=advice.FIDELITY_FLOOR):
 
 def advice_rows(machine, run):
     """The expected-vs-measured table for `machine`, measured by `run` (None: expectations only)."""
-    measured, statuses = {}, {}
-    if run is not None:
-        rows = {v["id"]: v for v in run.variants}
-        ref = rows.get(tables.REFERENCE_VARIANT)
-        ref_ms = tables.headline_latency(ref.get("latency_ms"))[0] if ref and ref["status"] == "ok" else None
-        for vid, v in rows.items():
-            statuses[vid] = v["status"]
-            latency = tables.headline_latency(v.get("latency_ms"))[0] if v["status"] == "ok" else None
-            if ref_ms and latency:
-                measured[vid] = ref_ms / latency
+    measured = speedups(run) if run is not None else {}
+    statuses = {v["id"]: v["status"] for v in run.variants} if run is not None else {}
     flags = machine.cpu.get("flags") or {}
     return {"rows": advice.table(flags, measured, statuses), "hint": advice.int8_hint(flags, measured),
             "levels": advice.level(flags)}
@@ -73,7 +73,7 @@ def _rank(run):
     """The run the advice reads: one that holds the PyTorch FP32 reference (speed-ups need it), measured before
     transcribed, complete and full before incomplete or quick, then the one that measured the most variants (the
     advice is about variants), then quiet before noisy, then the newest."""
-    has_reference = any(v["id"] == tables.REFERENCE_VARIANT and v["status"] == "ok" for v in run.variants)
+    has_reference = bool(speedups(run))
     incomplete, quick, noisy, newest = noise.evidence_rank(run.doc)
     measured = sum(v["status"] == "ok" for v in run.variants)
     return (not has_reference, run.transcribed, incomplete, quick, -measured, noisy, newest)
