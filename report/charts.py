@@ -57,6 +57,8 @@ def _hover(row):
         lines.append(ui("hover_rounds", spread=row.process_spread))
     if present(row.speedup):
         lines.append(ui("hover_speedup", value=f"{row.speedup:.2f}"))
+        lines.append(ui("hover_interval", low=_fmt(row.speedup_lo, 2), high=_fmt(row.speedup_hi, 2))
+                     if present(row.speedup_lo) else UI["no_interval"])
     if present(row.size_mib):
         lines.append(ui("hover_size", value=_fmt(row.size_mib, 2, " MiB")))
     lines += trust_words(row) or [UI["measured"]]
@@ -72,17 +74,26 @@ def _trace_name(group):
         (f" [{', '.join(flags)}]" if flags else "")
 
 
-def _error_bars(group, value_column):
-    """The spread behind a latency bar: p10–p90 of the samples where recorded, else the range of the rounds'
-    medians; None where the file has neither (transcribed figures)."""
+def _bounds(r, value_column):
+    """(low, high) drawn around one bar: a speed-up's 95% interval; for a latency the p10–p90 of the samples where
+    recorded, else the range of the rounds' medians; (None, None) where the file has none (transcribed figures)."""
+    if value_column == "speedup":
+        return r.speedup_lo, r.speedup_hi
     if value_column != "latency_ms":
-        return None
+        return None, None
+    if present(r.p10_ms) and present(r.p90_ms):
+        return r.p10_ms, r.p90_ms
+    return r.round_min_ms, r.round_max_ms
+
+
+def _error_bars(group, value_column):
+    """Error bars of one trace (see _bounds), or None where no bar has any."""
     plus, minus = [], []
     for r in rows_of(group):
-        low, high = (r.p10_ms, r.p90_ms) if present(r.p10_ms) and present(r.p90_ms) else (r.round_min_ms,
-                                                                                          r.round_max_ms)
-        plus.append(max(0.0, float(high) - float(r.latency_ms)) if present(high) else None)
-        minus.append(max(0.0, float(r.latency_ms) - float(low)) if present(low) else None)
+        low, high = _bounds(r, value_column)
+        value = getattr(r, value_column)
+        plus.append(max(0.0, float(high) - float(value)) if present(high) else None)
+        minus.append(max(0.0, float(value) - float(low)) if present(low) else None)
     if all(v is None for v in plus + minus):
         return None
     return {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "visible": True,

@@ -1,7 +1,7 @@
 """Per run: what each variant achieves against the machine's measured roof, what the advice rules expected of
 this CPU, and which variants are on the speed-vs-fidelity Pareto front (pure functions over loaded results)."""
 
-from . import advice, flops, noise, roof, tables
+from . import advice, flops, intervals, noise, roof, tables
 
 
 def run_rows(results, machine, run):
@@ -25,7 +25,8 @@ def run_rows(results, machine, run):
             "variant_id": v["id"], "label": v.get("label") or v["id"], "precision": v["precision"],
             "roof_precision": kind, "status": v["status"], "reason": v.get("reason"),
             "hardware": v.get("hardware"), "latency_ms": latency,
-            "speedup": ratios.get(v["id"]),
+            "speedup": (ratios.get(v["id"]) or {}).get("value"),
+            "speedup_ci95": (ratios.get(v["id"]) or {}).get("ci95"),
             "gops": gops, "roof": gemm, "roof_pct": 100 * gops / gemm["rate_gops"] if gops and gemm else None,
             "peak": peak, "peak_pct": 100 * gops / peak["rate_gops"] if gops and peak else None,
             "cosine": fidelity.get("cosine"), "cosine_min": fidelity.get("cosine_min"),
@@ -35,12 +36,8 @@ def run_rows(results, machine, run):
 
 
 def speedups(run):
-    """{variant id: speed-up over PyTorch FP32 in the same run} for the variants that ran; {} without a reference.
-    Latency is each variant's headline statistic (p50, else mean, else the figure a source reported)."""
-    latency = {v["id"]: tables.headline_latency(v.get("latency_ms"))[0] for v in run.variants
-               if v["status"] == "ok"}
-    reference = latency.get(tables.REFERENCE_VARIANT)
-    return {vid: reference / ms for vid, ms in latency.items() if reference and ms} if reference else {}
+    """{variant id: {"value", "ci95", "reference"}} over PyTorch FP32 in the same run (report/intervals.py)."""
+    return intervals.run_speedups(run.doc)
 
 
 def pareto(rows, floor=advice.FIDELITY_FLOOR):
@@ -52,7 +49,7 @@ def pareto(rows, floor=advice.FIDELITY_FLOOR):
 
 def advice_rows(machine, run):
     """The expected-vs-measured table for `machine`, measured by `run` (None: expectations only)."""
-    measured = speedups(run) if run is not None else {}
+    measured = {vid: r["value"] for vid, r in speedups(run).items()} if run is not None else {}
     statuses = {v["id"]: v["status"] for v in run.variants} if run is not None else {}
     flags = machine.cpu.get("flags") or {}
     return {"rows": advice.table(flags, measured, statuses), "hint": advice.int8_hint(flags, measured),
@@ -74,6 +71,6 @@ def _rank(run):
     transcribed, complete and full before incomplete or quick, then the one that measured the most variants (the
     advice is about variants), then quiet before noisy, then the newest."""
     has_reference = bool(speedups(run))
-    incomplete, quick, noisy, newest = noise.evidence_rank(run.doc)
+    incomplete, quick, noisy, widest, newest = noise.evidence_rank(run.doc)
     measured = sum(v["status"] == "ok" for v in run.variants)
-    return (not has_reference, run.transcribed, incomplete, quick, -measured, noisy, newest)
+    return (not has_reference, run.transcribed, incomplete, quick, -measured, noisy, widest, newest)

@@ -235,7 +235,8 @@ def markdown_table(name, frame, results):
         size = f"{r.size_reported} ⚠ {UI['not_a_size']}" if r.size_flag else _num(r.size_mib, 2)
         error = _sci(r.max_abs_error) if tables.present(r.max_abs_error) else _num(r.abs_error, 4)
         rows.append(([r.series_label] if series else []) + [variant, r.precision, r.status, latency,
-                                                             _num(r.speedup, 2), size, error,
+                                                             tables.speedup_text(r.speedup, r.speedup_lo, r.speedup_hi,
+                                                                                 r.transcribed) or "—", size, error,
                                                              r.argmax_agreement or "—", _num(r.cosine, 4)])
     return _md_table(head, rows)
 

@@ -45,7 +45,14 @@ def update_to_4(doc):
     return doc
 
 
-STEPS = {2: update_to_2, 3: update_to_3, 4: update_to_4}
+def update_to_5(doc):
+    """Version 5 added 95% intervals (latency_ms.p50_ci95, variants[].speedup), what each variant's processes
+    ran under (conditions) and adaptive rounds (workload.min_rounds, budget_s, target_half_width); all optional.
+    Older files get intervals computed from their rounds' medians where they have enough (report/intervals.py)."""
+    return doc
+
+
+STEPS = {2: update_to_2, 3: update_to_3, 4: update_to_4, 5: update_to_5}
 
 
 def migrate(doc):

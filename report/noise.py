@@ -1,21 +1,23 @@
 """How quiet the machine was: the one rule that calls a variant noisy, and how much a run's figures can be trusted.
 
-The rule (also in the README): a variant is noisy when any of these holds while it ran
-- its rounds' medians leave the pooled median uncertain by more than 5%: the standard error of the rounds'
-  medians over their mean (more rounds narrow it, a machine that drifts widens it), or
-- other processes used more than 10% of the machine's CPU time, or
+The rule is about the figure, not the machine's mood (also in the README): a variant is noisy (uncertain) when
+- the 95% interval of its speed-up over the reference (report/intervals.py) is wider than ±5%; for the reference
+  itself, the interval of its median latency; or
+- other processes used more than 10% of the machine's CPU time while it ran, or
 - the hypervisor stole more than 5% of it.
-A run is noisy when any of its measured variants is. The spread (max - min) of the rounds' medians and the
-coefficient of variation of the samples are recorded and shown, not judged: the headline is a median, which the
-slow tail of single samples does not move. What to do about a noisy run: close other work, use more --rounds.
+A figure without an interval (fewer than 3 rounds) is judged on the machine's load alone. A run is noisy when any of
+its measured variants is. The spread (max - min) and standard error of the rounds' medians and the coefficient of
+variation of the samples are recorded and shown, not judged. What to do about a noisy run: close other work, give
+the run a larger --budget.
 """
 
 import math
 import statistics
 
+from . import intervals
 from .strings import UI
 
-ROUND_SEM_MAX = 0.05
+HALF_WIDTH_MAX = 0.05
 OTHER_CPU_MAX = 0.10
 STEAL_MAX = 0.05
 ADVICE = UI["advice_noisy"]
@@ -41,7 +43,7 @@ def coefficient_of_variation(samples):
 
 def judge(noise):
     """(noisy, reasons) for one variant's noise figures: True/False, or None when nothing was recorded."""
-    checks = [("round_sem", ROUND_SEM_MAX), ("other_cpu_share", OTHER_CPU_MAX), ("steal_share", STEAL_MAX)]
+    checks = [("half_width", HALF_WIDTH_MAX), ("other_cpu_share", OTHER_CPU_MAX), ("steal_share", STEAL_MAX)]
     known = [(key, noise[key], limit) for key, limit in checks if noise.get(key) is not None]
     if not known:
         return None, []
@@ -49,9 +51,10 @@ def judge(noise):
     return bool(reasons), reasons
 
 
-def variant_noise(variant):
+def variant_noise(variant, speedup=None):
     """A variant's noise figures with the current rule applied (a verdict stored by an older benchlog is judged
     again); the rounds' spread and standard error are derived from round_p50_ms where a file did not record them.
+    `speedup` is the variant's entry of intervals.run_speedups (None: judged on its median's interval).
     Transcribed and unmeasured variants give an empty dict."""
     noise = dict(variant.get("noise") or {})
     rounds = variant.get("round_p50_ms")
@@ -59,8 +62,18 @@ def variant_noise(variant):
         noise["round_spread"] = round_spread(rounds)
     if noise.get("round_sem") is None:
         noise["round_sem"] = round_sem(rounds)
+    noise["half_width"] = figure_half_width(variant, speedup)
     noise["noisy"], noise["reasons"] = judge(noise)
     return noise
+
+
+def figure_half_width(variant, speedup):
+    """The relative half-width of the interval the rule judges: the speed-up's, or for the reference (and a run
+    without one) the median latency's; None without an interval."""
+    if speedup and variant["id"] != intervals.REFERENCE:
+        return intervals.half_width(speedup.get("ci95"), speedup["value"])
+    latency = variant.get("latency_ms") or {}
+    return intervals.half_width(intervals.p50_interval(variant), latency.get("p50"))
 
 
 def run_trust(run_doc):
@@ -69,10 +82,11 @@ def run_trust(run_doc):
     transcribed = run_doc["source"]["kind"] == "transcribed"
     noisy, reasons = None, []
     if not transcribed:
+        ratios = intervals.run_speedups(run_doc)
         for v in run_doc["variants"]:
             if v["status"] != "ok":
                 continue
-            n = variant_noise(v)
+            n = variant_noise(v, ratios.get(v["id"]))
             if n["noisy"] is not None:
                 noisy = bool(noisy) or n["noisy"]
             reasons += [f"{v.get('label') or v['id']}: {r}" for r in n["reasons"]]
@@ -86,10 +100,20 @@ def run_trust(run_doc):
 
 def evidence_rank(run_doc):
     """Sort key, best evidence first: complete before incomplete, full before quick, quiet before noisy (unknown
-    in between), then the newest. Used for headlines and for the run a comparison shows."""
+    in between), then the narrowest speed-up intervals (the widest of the run's, none last), then the newest.
+    Used for headlines and for the run a comparison shows."""
     trust = run_trust(run_doc)
     noise_rank = {False: 0, None: 1, True: 2}[trust["noisy"]]
-    return (trust["incomplete"], trust["quick"], noise_rank, _negated(run_doc["started_at"]))
+    return (trust["incomplete"], trust["quick"], noise_rank, widest_interval(run_doc), _negated(run_doc["started_at"]))
+
+
+def widest_interval(run_doc):
+    """The largest relative half-width of the run's speed-up intervals; infinity where any speed-up has none."""
+    ratios = intervals.run_speedups(run_doc)
+    widths = [intervals.half_width(r["ci95"], r["value"]) for vid, r in ratios.items() if vid != intervals.REFERENCE]
+    if not widths or any(w is None for w in widths):
+        return math.inf
+    return max(widths)
 
 
 def _negated(text):

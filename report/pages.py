@@ -31,7 +31,7 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
     env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error)
     env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ui=UI,
                        evidence=tables.evidence_text, run_label=tables.run_label,
-                       workload_label=tables.workload_label, trust=noise.run_trust)
+                       workload_label=tables.workload_label, trust=noise.run_trust, ratio=ratio_html)
     return env
 
 
@@ -56,6 +56,12 @@ def format_number(value, digits=1, unit=""):
     return f"{value:,.{digits}f}{unit}"
 
 
+def ratio_html(value, low=None, high=None, transcribed=False):
+    """A speed-up with its 95% interval for a table cell ('×4.21 (4.02–4.40)'), or the missing mark."""
+    text = tables.speedup_text(value, low, high, transcribed)
+    return format_number(None) if text is None else text
+
+
 def format_error(value):
     return format_number(None) if is_missing(value) else f"{value:.3g}"
 
@@ -69,7 +75,7 @@ def chart_html(figure, empty_text=UI["no_chart"]):
 
 def safe_title(label, fallback):
     """A page title for the nav and <title>: the label when it is short plain text, else the fallback id."""
-    return label if SAFE_TITLE.match(label or "") else fallback
+    return label if SAFE_TITLE.fullmatch(label or "") else fallback
 
 
 def yes_no(value):

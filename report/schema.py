@@ -5,7 +5,7 @@ finite numbers (NaN and Infinity are refused when the file is parsed), 64-bit in
 nesting and file size. `benchlog validate` and the site build both apply exactly these rules.
 """
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 MAX_FILE_BYTES = 5 * 2**20  # a run of 20 variants x 3 rounds is ~30 KB; 5 MB leaves room and stops a flood
 MAX_DEPTH = 12  # nesting of objects and lists; the format itself needs 6
@@ -15,7 +15,11 @@ MAX_NOTE = 2000  # one note, reason or source description
 MAX_ITEMS = 200  # entries in any list or free-form object
 INT64 = 2**63 - 1
 
-_POS = {"type": "number", "exclusiveMinimum": 0, "maximum": 1e300}  # latencies, sizes, speeds: > 0
+_POS = {"type": "number", "exclusiveMinimum": 0, "maximum": 1e300}  # sizes, speeds: > 0
+# A latency in ms inside a physical range: no inference takes under 1 µs or over an hour. The bounds keep every
+# ratio, rate and FLOP count computed from accepted files finite and non-zero (no inf, NaN or division by zero).
+MIN_LATENCY_MS, MAX_LATENCY_MS = 1e-3, 3.6e6
+_LATENCY = {"type": "number", "minimum": MIN_LATENCY_MS, "maximum": MAX_LATENCY_MS}
 _NONNEG = {"type": "number", "minimum": 0, "maximum": 1e300}
 _POS_OR_NULL = {**_POS, "type": ["number", "null"]}
 _NONNEG_OR_NULL = {**_NONNEG, "type": ["number", "null"]}
@@ -26,6 +30,9 @@ _STR_OR_NULL = {"type": ["string", "null"], "maxLength": MAX_LABEL}
 _NOTE_OR_NULL = {"type": ["string", "null"], "maxLength": MAX_NOTE}
 _SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,99}$"}
 _STR_LIST = {"type": "array", "maxItems": MAX_ITEMS, "items": _NOTE}
+# A 95% interval [low, high] (report/intervals.py), or null where the run has too few rounds for one.
+_CI_OR_NULL = {"type": ["array", "null"], "minItems": 2, "maxItems": 2, "items": _POS}
+_LATENCY_CI = {**_CI_OR_NULL, "items": _LATENCY}
 # A machine folder name or run file name (without .json): it becomes part of a URL and of page text.
 RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$"
 
@@ -88,11 +95,12 @@ LATENCY = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        **{k: _POS for k in ("mean", "p10", "p50", "p90", "p99", "min", "max")},
-        "std": _NONNEG,
+        **{k: _LATENCY for k in ("mean", "p10", "p50", "p90", "p99", "min", "max")},
+        "std": {**_NONNEG, "maximum": MAX_LATENCY_MS},
         "count": {"type": "integer", "minimum": 0, "maximum": INT64},
         # A figure whose statistic the source does not state (transcribed runs only).
-        "reported": _POS,
+        "reported": _LATENCY,
+        "p50_ci95": _LATENCY_CI,  # the median's 95% interval over rounds (report/intervals.py)
     },
 }
 
@@ -157,6 +165,9 @@ NOISE = {
         "loadavg_after": _NONNEG_OR_NULL,  # ... and after the last
         "other_cpu_share": {**_NONNEG_OR_NULL, "maximum": 1},  # CPU used by other processes while it ran
         "steal_share": {**_NONNEG_OR_NULL, "maximum": 1},  # CPU stolen by the hypervisor while it ran
+        "half_width": _NONNEG_OR_NULL,  # the judged interval's relative half-width (speed-up, else median)
+        # why the rounds stopped: every interval narrow enough, the time budget spent, or a fixed --rounds
+        "stopped_on": {"enum": ["interval", "budget", "rounds", None]},
         "noisy": {"type": ["boolean", "null"]},  # the rule in report/noise.py; null = not enough to judge
         "reasons": _STR_LIST,
     },
@@ -178,15 +189,25 @@ VARIANT = {
         "reason": _NOTE_OR_NULL,
         "providers": {"type": ["array", "null"], "maxItems": 20, "items": _STR},
         "load_s": _NONNEG_OR_NULL,
-        "first_inference_ms": _POS_OR_NULL,
+        "first_inference_ms": {**_LATENCY, "type": ["number", "null"]},
         "latency_ms": LATENCY,
         # Median of each process (round) whose samples were pooled into latency_ms: the spread between processes.
-        "round_p50_ms": {"type": "array", "maxItems": MAX_ITEMS, "items": _POS},
+        "round_p50_ms": {"type": "array", "maxItems": MAX_ITEMS, "items": _LATENCY},
         "throughput_per_s": _POS_OR_NULL,
         "peak_rss_bytes": {**_COUNT_OR_NULL, "minimum": 1},
         "size": SIZE,
         "fidelity": FIDELITY,
         "noise": NOISE,
+        # reference p50 / this variant's p50 in the same run, with its 95% interval over paired rounds.
+        "speedup": {"type": "object", "additionalProperties": False, "required": ["value", "reference"],
+                    "properties": {"value": _POS, "ci95": _CI_OR_NULL, "reference": _SLUG}},
+        # What the variant's processes ran under: CPUs allowed and used, huge pages, allocator, thread settings.
+        "conditions": {"type": "object", "maxProperties": 50, "propertyNames": {"maxLength": MAX_ID},
+                       "additionalProperties": {"type": ["string", "number", "boolean", "null", "array"],
+                                                "maxLength": MAX_LABEL, "minimum": -1e300, "maximum": 1e300,
+                                                "maxItems": MAX_ITEMS,
+                                                "items": {"type": ["string", "integer"], "maxLength": MAX_LABEL,
+                                                          "minimum": -INT64, "maximum": INT64}}},
         "hardware": HARDWARE,
         # The precision the arithmetic really ran in, where it differs from what the weights are stored in (a
         # weights-only INT8 model whose runtime quantizes activations on the fly computes in INT8).
@@ -242,6 +263,11 @@ RUN = {
                 "repeats": _COUNT_OR_NULL,
                 "rounds": _COUNT_OR_NULL,
                 "quick": {"type": "boolean"},
+                # adaptive rounds: at least min_rounds, then until every interval is within target_half_width
+                # or budget_s seconds of measuring are spent
+                "min_rounds": _COUNT_OR_NULL,
+                "budget_s": _NONNEG_OR_NULL,
+                "target_half_width": _NONNEG_OR_NULL,
             },
         },
         "variants": {"type": "array", "maxItems": 100, "items": VARIANT},

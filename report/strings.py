@@ -11,7 +11,7 @@ UI = {
     "quiet": "조용함",
     "noisy": "noisy",
     "noise_unknown": "노이즈 기록 없음",
-    "advice_noisy": "다른 작업을 닫고 다시 실행하거나 --rounds를 늘리세요",
+    "advice_noisy": "다른 작업을 닫고 다시 실행하거나 --budget을 늘리세요",
     "advice_quick": "--quick 없이 실행한 전체 측정이 더 나은 근거입니다",
     "advice_incomplete": "끝까지 다시 실행하세요",
     # Run labels
@@ -24,7 +24,7 @@ UI = {
     # Charts
     "latency_title": "추론 1회 지연 시간, {what} (낮을수록 좋음)",
     "median_band": "중앙값과 p10–p90",
-    "speedup_title": "같은 머신의 PyTorch FP32 대비 속도 향상 (높을수록 좋음)",
+    "speedup_title": "같은 실행의 PyTorch FP32 대비 속도 향상, 막대는 95% 구간 (높을수록 좋음)",
     "size_title": "디스크 용량, 변형에 필요한 모든 파일",
     "fidelity_title": "속도와 정확도 (왼쪽 아래가 좋음)",
     "history_title": "기록: 실행별 중앙값, p10–p90 음영 (빈 표식: quick 또는 noisy 실행)",
@@ -58,12 +58,15 @@ UI = {
     "gap_size": "{reported}: 실제 용량 아님",
     "gap": {"size_mib": "실제 용량 없음", "latency_ms": "측정값 없음", "speedup": "이 실행에 PyTorch FP32 없음"},
     # Noise reasons
-    "reason_round_sem": "라운드 중앙값의 표준오차가 {value:.1%} (한도 {limit:.0%})",
+    "reason_half_width": "95% 구간이 ±{value:.1%}로 넓음 (한도 ±{limit:.0%})",
+    "no_interval": "구간 없음",
+    "interval_title": "95% 구간: 라운드(프로세스)를 다시 뽑는 부트스트랩 (report/intervals.py)",
+    "hover_interval": "95% 구간 {low}–{high}",
     "reason_other_cpu_share": "다른 프로세스가 CPU의 {value:.0%} 사용 (한도 {limit:.0%})",
     "reason_steal_share": "하이퍼바이저가 CPU의 {value:.0%}를 가져감 (한도 {limit:.0%})",
     # Export
     "caption_transcribed": "빗금 막대는 전사(transcribed) 수치: {sources}",
-    "caption_quick": "quick 실행: 변형마다 15회 측정",
+    "caption_quick": "quick 실행: 변형마다 3개 프로세스 × 10회 측정",
     "caption_noisy": "noisy: 측정 중 머신이 조용하지 않았음",
     "no_chart": "이 선택에는 그릴 수치가 없습니다.",
     "not_a_size": "보고된 값, 실제 용량 아님",

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from . import noise
+from . import intervals, noise
 from .strings import UI, ui
 
 REFERENCE_VARIANT = "pytorch-fp32"
@@ -27,8 +27,8 @@ COLUMNS = ["machine_id", "machine_label", "run_id", "run_label", "started_at", "
            "transcribed", "source", "quick", "incomplete", "noisy", "noise_reasons", "variant_id", "variant_label",
            "backend", "precision", "status", "reason", "providers", "latency_ms", "latency_stat", "p10_ms", "p90_ms",
            "round_min_ms", "round_max_ms", "process_spread", "throughput_per_s", "size_mib", "size_reported",
-           "size_flag", "max_abs_error", "abs_error", "argmax_agreement", "cosine", "peak_rss_mib", "speedup",
-           "notes"]
+           "size_flag", "max_abs_error", "abs_error", "argmax_agreement", "cosine", "peak_rss_mib", "p50_lo",
+           "p50_hi", "speedup", "speedup_lo", "speedup_hi", "notes"]
 
 
 def rows_of(frame):
@@ -66,6 +66,25 @@ def process_spread(round_p50s):
     if not round_p50s or len(round_p50s) < 2:
         return None
     return ui("processes", n=len(round_p50s), low=f"{min(round_p50s):,.1f}", high=f"{max(round_p50s):,.1f}")
+
+
+def speedup_text(value, low=None, high=None, transcribed=False, digits=2):
+    """'×4.21 (4.02–4.40)': a speed-up with its 95% interval, or '×4.21 (구간 없음)' for a measured one without;
+    a transcribed figure as its source gave it ('×2.08'); None without a figure."""
+    if not present(value):
+        return None
+    if transcribed:
+        return f"×{value:,.{digits}f}"
+    interval = f"{low:,.{digits}f}–{high:,.{digits}f}" if present(low) and present(high) else UI["no_interval"]
+    return f"×{value:,.{digits}f} ({interval})"
+
+
+def latency_text(value, low=None, high=None, digits=2):
+    """'16.21 (15.90–16.55)': a median with its 95% interval, or the median alone; None without a figure."""
+    if not present(value):
+        return None
+    return f"{value:,.{digits}f}" + (f" ({low:,.{digits}f}–{high:,.{digits}f})" if present(low) and present(high)
+                                      else "")
 
 
 def argmax_text(fidelity):
@@ -118,11 +137,14 @@ def variant_rows(machine, run, colour=None):
     """One dict per variant of one run, in COLUMNS order."""
     rows = []
     trust = noise.run_trust(run.doc)
+    ratios = intervals.run_speedups(run.doc)
     for v in run.variants:
         latency, stat = headline_latency(v.get("latency_ms"))
         fidelity, size, lat = v.get("fidelity") or {}, v.get("size") or {}, v.get("latency_ms") or {}
         rss, rounds = v.get("peak_rss_bytes"), v.get("round_p50_ms") or []
-        variant_noise = noise.variant_noise(v) if not run.transcribed and v["status"] == "ok" else {}
+        variant_noise = noise.variant_noise(v, ratios.get(v["id"])) if not run.transcribed and v["status"] == "ok" \
+            else {}
+        p50_ci = intervals.p50_interval(v) if v["status"] == "ok" and not run.transcribed else None
         rows.append({
             "machine_id": machine.id, "machine_label": machine.display, "run_id": run.id,
             "run_label": run_label(run, with_trust=False), "started_at": run.doc["started_at"],
@@ -144,7 +166,8 @@ def variant_rows(machine, run, colour=None):
             "max_abs_error": fidelity.get("max_abs_error"), "abs_error": fidelity.get("abs_error"),
             "argmax_agreement": argmax_text(fidelity), "cosine": fidelity.get("cosine"),
             "peak_rss_mib": rss / 2**20 if rss is not None else None,
-            "speedup": None, "notes": list(v.get("notes") or []),
+            "p50_lo": p50_ci[0] if p50_ci else None, "p50_hi": p50_ci[1] if p50_ci else None,
+            **speedup_columns(run, v["id"], ratios), "notes": list(v.get("notes") or []),
         })
     return rows
 
@@ -157,21 +180,17 @@ def variant_frame(results, runs=None):
         rows += variant_rows(results.machines[run.machine_id], run, colours.get(run.machine_id))
     frame = pd.DataFrame(rows, columns=COLUMNS).astype(object)
     # Missing figures stay None (pandas would turn them into NaN, which templates would print as "nan").
-    return add_speedups(frame.where(frame.notna(), None))
+    return frame.where(frame.notna(), None)
 
 
-def add_speedups(frame):
-    """speed-up = reference latency / latency, within one run only (absolute times differ across machines).
-    A run is its machine and its file: two machines may hold run files of the same name."""
-    frame = frame.copy()
-    ok = frame[(frame.status == "ok") & frame.latency_ms.notna()]
-    ok = ok[ok.latency_ms.astype(float) > 0]
-    reference = {row.series: row.latency_ms for row in rows_of(ok[ok.variant_id == REFERENCE_VARIANT])}
-    for i, row in ok.iterrows():
-        ref = reference.get(row.series)
-        if ref is not None:
-            frame.at[i, "speedup"] = ref / row.latency_ms
-    return frame
+def speedup_columns(run, variant_id, ratios):
+    """speedup, speedup_lo, speedup_hi of one variant from its run's intervals.run_speedups (None where unknown):
+    within one run only (absolute times differ across machines)."""
+    entry = ratios.get(variant_id)
+    if not entry:
+        return {"speedup": None, "speedup_lo": None, "speedup_hi": None}
+    ci = entry.get("ci95") or [None, None]
+    return {"speedup": entry["value"], "speedup_lo": ci[0], "speedup_hi": ci[1]}
 
 
 def comparison_sections(results):

@@ -161,3 +161,29 @@ def test_machines_with_one_label_are_told_apart_wherever_shown(two_workloads_two
     names = {t["meta"]["machine_id"]: t["name"] for f in figures(page) for t in f["data"] if "machine_id" in t["meta"]}
     assert names["twin-a"].startswith("Same label · twin-a · ") and names["twin-b"].startswith("Same label · twin-b")
     assert all(name.count("noisy") <= 1 for name in names.values())
+
+
+def test_speedup_bars_and_cells_carry_the_files_intervals(site_copy):
+    results = site_copy / "results"
+    add_machine(results, "box", "Box")
+    doc = add_run(results, "box", "20260101T000000Z-ci.json", workload={"quick": False})
+    reference = next(v for v in doc["variants"] if v["id"] == "pytorch-fp32")["latency_ms"]["p50"]
+    expected = {}
+    for v in doc["variants"]:
+        if v["status"] == "ok":
+            value = reference / v["latency_ms"]["p50"]
+            v["speedup"] = {"value": value, "ci95": [value * 0.97, value * 1.03], "reference": "pytorch-fp32"}
+            expected[v["id"]] = value
+    doc["format_version"] = 5
+    (results / "box/20260101T000000Z-ci.json").write_text(json.dumps(doc))
+    assert mkdocs_build(site_copy).returncode == 0
+    page = (site_copy / "public/results/comparison/index.html").read_text()
+    speedup = [t for f in figures(page) for t in f["data"] if t["meta"].get("machine_id") == "box"
+               and t["type"] == "bar" and 0.9 < max(t["y"]) < 100 and t["y"] == [expected[v] for v in t["customdata"]]]
+    assert speedup, "no speed-up trace for box"
+    for trace in speedup:
+        for vid, plus, minus in zip(trace["customdata"], trace["error_y"]["array"], trace["error_y"]["arrayminus"]):
+            assert plus == pytest.approx(expected[vid] * 0.03) and minus == pytest.approx(expected[vid] * 0.03)
+    overview = (site_copy / "public/results/index.html").read_text()
+    row = overview.split(">Box</a>")[1].split("</tr>")[0]
+    assert "×4.00 (3.88–4.12)" in row

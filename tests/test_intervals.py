@@ -1,0 +1,106 @@
+"""95% intervals (report/intervals.py): known values by hand, the pairing by round, older files, and coverage on
+simulated runs with a known truth, a bimodal process effect and host slow spells."""
+
+import numpy as np
+import pytest
+
+from report import intervals
+
+
+def test_t_quantiles_match_the_table_and_the_expansion():
+    assert intervals.t975(1) == 12.706 and intervals.t975(4) == 2.776 and intervals.t975(30) == 2.042
+    assert intervals.t975(60) == pytest.approx(2.000, abs=0.002)  # printed tables: 2.000
+    assert intervals.t975(120) == pytest.approx(1.980, abs=0.002)
+    with pytest.raises(ValueError):
+        intervals.t975(0)
+
+
+def test_fewer_than_three_rounds_have_no_interval():
+    assert intervals.median_interval([[10.0, 11.0], [10.5, 10.7]]) is None
+    assert intervals.speedup_interval([[40.0]] * 2, [[10.0]] * 2) is None
+    assert intervals.speedup_interval([[40.0]] * 5, [[10.0]] * 2) is None  # only two rounds pair up
+
+
+def test_identical_rounds_give_a_point_interval():
+    rounds = [[10.0, 10.0, 10.0]] * 4
+    assert intervals.median_interval(rounds) == pytest.approx([10.0, 10.0])
+
+
+def test_a_slow_spell_that_hits_a_whole_round_cancels_in_the_speedup():
+    # Each round the variant is exactly 4x faster than the reference, whatever the host did to that round.
+    spells = [1.0, 1.3, 1.0, 1.6, 1.1]
+    reference = [[40.0 * s, 40.5 * s, 39.5 * s] for s in spells]
+    variant = [[10.0 * s, 10.125 * s, 9.875 * s] for s in spells]
+    lo, hi = intervals.speedup_interval(reference, variant)
+    assert lo == pytest.approx(4.0) and hi == pytest.approx(4.0)
+    # Unpaired (the variant's rounds shuffled against the reference's), the same figures are far less certain.
+    lo, hi = intervals.speedup_interval(reference, variant[::-1])
+    assert hi / lo > 1.2
+
+
+def test_the_interval_is_centred_on_the_figure_in_log_space():
+    rng = np.random.default_rng(3)
+    rounds = [list(20 * np.exp(rng.normal(0, 0.05, 10))) for _ in range(6)]
+    value = float(np.median(np.concatenate(rounds)))
+    lo, hi = intervals.median_interval(rounds)
+    assert lo < value < hi and value / lo == pytest.approx(hi / value)
+    assert intervals.half_width([lo, hi], value) == pytest.approx(hi / value - 1)
+    assert intervals.median_interval(rounds) == [lo, hi]  # a fixed seed: the same file, the same interval
+
+
+def test_run_speedups_reads_the_file_and_falls_back_to_the_rounds():
+    new = {"variants": [
+        {"id": "pytorch-fp32", "status": "ok", "latency_ms": {"p50": 90.0}},
+        {"id": "ort-cpu-int8", "status": "ok", "latency_ms": {"p50": 20.0},
+         "speedup": {"value": 4.5, "ci95": [4.4, 4.6], "reference": "pytorch-fp32"}}]}
+    assert intervals.run_speedups(new)["ort-cpu-int8"] == {"value": 4.5, "ci95": [4.4, 4.6],
+                                                           "reference": "pytorch-fp32"}
+    old = {"variants": [
+        {"id": "pytorch-fp32", "status": "ok", "latency_ms": {"p50": 90.0}, "round_p50_ms": [88.0, 90.0, 95.0]},
+        {"id": "ort-cpu-int8", "status": "ok", "latency_ms": {"p50": 20.0}, "round_p50_ms": [19.0, 20.0, 21.0]},
+        {"id": "openvino-fp32", "status": "ok", "latency_ms": {"p50": 45.0}, "round_p50_ms": [45.0]},
+        {"id": "openvino-bf16", "status": "skipped", "reason": "no bf16"}]}
+    got = intervals.run_speedups(old)
+    assert got["ort-cpu-int8"]["value"] == pytest.approx(90 / 20)
+    lo, hi = got["ort-cpu-int8"]["ci95"]
+    assert lo < 4.5 < hi
+    assert got["openvino-fp32"] == {"value": 2.0, "ci95": None, "reference": "pytorch-fp32"}  # 구간 없음
+    assert "openvino-bf16" not in got
+    assert intervals.run_speedups({"variants": old["variants"][1:]}) == {}  # no reference, no speed-up
+
+
+def _simulated_run(rng, rounds, samples, truth):
+    """One run: every round a fresh process per variant. A process is slow for its whole life with some
+    probability (a bimodal process effect, stronger for the variant); a host slow spell slows a whole round."""
+    reference, variant = [], []
+    for _ in range(rounds):
+        spell = 1.25 if rng.random() < truth["p_spell"] else 1.0
+        for out, base, p_slow, slow in ((reference, 90.0, 0.3, 1.18), (variant, 20.0, 0.3, 1.5)):
+            mode = slow if rng.random() < p_slow else 1.0
+            out.append(list(base * mode * spell * np.exp(rng.normal(0, 0.03, samples))))
+    return reference, variant
+
+
+def _true_speedup(truth, n=400_000):
+    """The population figure the run estimates: the reference's median over the variant's, each over every
+    process and spell (computed from the model directly, not from runs)."""
+    rng = np.random.default_rng(11)
+
+    def marginal(base, p_slow, slow):
+        mode = np.where(rng.random(n) < p_slow, slow, 1.0)
+        spell = np.where(rng.random(n) < truth["p_spell"], 1.25, 1.0)
+        return base * mode * spell * np.exp(rng.normal(0, 0.03, n))
+
+    return float(np.median(marginal(90.0, 0.3, 1.18)) / np.median(marginal(20.0, 0.3, 1.5)))
+
+
+def test_coverage_on_simulated_runs_is_at_least_90_percent():
+    truth = {"p_spell": 0.15}
+    target = _true_speedup(truth)
+    rng = np.random.default_rng(2026)
+    hits, runs = 0, 1000
+    for _ in range(runs):
+        reference, variant = _simulated_run(rng, rounds=5, samples=10, truth=truth)
+        lo, hi = intervals.speedup_interval(reference, variant)
+        hits += lo <= target <= hi
+    assert hits / runs >= 0.90, f"coverage {hits / runs:.3f} of the true speed-up {target:.3f}"
