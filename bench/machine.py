@@ -132,7 +132,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 def check_machine_id(value):
     """A --machine-id names a folder and a page: a slug, never a path."""
-    if not SLUG.match(value or "") or ".." in value:
+    if not SLUG.fullmatch(value or "") or ".." in value:  # match() would let a trailing newline through
         raise ValueError(f"must be a slug of lower-case letters, digits, '.', '_' and '-' (at most 100, starting "
                          f"with a letter or digit, no '..'), such as 'my-laptop-avx2'; got {value!r}")
     return value

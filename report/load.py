@@ -12,7 +12,8 @@ import jsonschema
 
 from .errors import ResultFileError
 from .migrate import migrate
-from .schema import FORMAT_VERSION, INT64, MAX_DEPTH, MAX_FILE_BYTES, RUN_ID_PATTERN, SCHEMAS
+from .schema import (FORMAT_VERSION, INT64, MAX_DEPTH, MAX_FILE_BYTES, MAX_LATENCY_MS, MIN_LATENCY_MS, RUN_ID_PATTERN,
+                     SCHEMAS)
 
 
 @dataclass
@@ -239,6 +240,10 @@ def _to_problem(path, error):
     if kind in ("maxItems", "maxProperties"):
         return ResultFileError(path, where, f"has {len(error.instance):,} entries; at most {error.validator_value:,} "
                                             "are allowed")
+    if kind in ("minimum", "maximum") and error.schema.get("minimum") == MIN_LATENCY_MS and \
+            error.schema.get("maximum") == MAX_LATENCY_MS:
+        return ResultFileError(path, where, f"must be a latency from {MIN_LATENCY_MS:g} ms (1 µs) to "
+                                            f"{MAX_LATENCY_MS:,.0f} ms (1 hour), got {_show(error.instance)}")
     if kind in ("minimum", "maximum", "exclusiveMinimum"):
         bound = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[kind]
         return ResultFileError(path, where, f"must be {bound} {error.validator_value:g}, got {_show(error.instance)}")
@@ -316,7 +321,7 @@ def _usable(entry, root, results, folder):
     if entry.suffix != ".json":
         hint = " (the extension must be lower-case .json)" if entry.suffix.lower() == ".json" else ""
         return refuse(f"is not a result file{hint}; a machine folder holds machine.json and <run>.json files")
-    if not RUN_ID.match(entry.stem):
+    if not RUN_ID.fullmatch(entry.stem):  # match() would let a trailing newline through
         return refuse("has a name that is not a plain run id (letters, digits, '.', '_', '-'; at most 151 "
                       "characters); rename it")
     return True
