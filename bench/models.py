@@ -72,15 +72,15 @@ def cached_hub_folder(hub_id):
 
 
 def download_from_hub(hub_id):
-    """(folder, None) after downloading `hub_id`'s weights and tokenizer from the Hugging Face hub (HF_ENDPOINT, with
-    progress), or (None, why) when the hub cannot be reached or has no such model."""
-    try:
-        from huggingface_hub import snapshot_download
+    """(folder, None) after downloading `hub_id`'s weights and tokenizer from the Hugging Face hub (HF_ENDPOINT), or
+    (None, why) when the hub cannot be reached, has no such model or answers what benchlog refuses (bench/hub.py)."""
+    from bench import hub
 
-        print(f"benchlog: downloading {hub_id} from the Hugging Face hub", file=sys.stderr)
-        return snapshot_download(hub_id, allow_patterns=HUB_FILES), None
-    except Exception as exc:  # offline, DNS, 404, gated: all mean "not from the hub this time"
-        return None, f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}"
+    print(f"benchlog: downloading {hub_id} from the Hugging Face hub", file=sys.stderr)
+    try:
+        return hub.download(hub_id), None
+    except hub.HubError as exc:  # offline, DNS, 404, gated, hostile: all mean "not from the hub this time"
+        return None, str(exc)
 
 
 def revision_of(folder):

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ class Hub(http.server.BaseHTTPRequestHandler):
     /<repo>/resolve/<rev>/<file>, as the hub answers them (huggingface_hub 2.x asks these)."""
 
     files, seen = None, []
+    sha, dribble = SHA, False  # a hostile hub: a path as its commit, or a weights file sent one byte a second
 
     def log_message(self, *args):
         pass
@@ -60,7 +62,7 @@ class Hub(http.server.BaseHTTPRequestHandler):
         info = f"/api/models/{REPO}/revision/"
         resolve = f"/{REPO}/resolve/"
         if path.startswith(info):
-            payload = json.dumps({"id": REPO, "modelId": REPO, "sha": SHA, "private": False,
+            payload = json.dumps({"id": REPO, "modelId": REPO, "sha": self.sha, "private": False,
                                   "siblings": [{"rfilename": p.name} for p in sorted(self.files.iterdir())]}).encode()
             return self.send(200, payload, {"Content-Type": "application/json"}, body)
         if path.startswith(f"/api/models/{REPO}/tree/"):
@@ -70,12 +72,27 @@ class Hub(http.server.BaseHTTPRequestHandler):
         if path.startswith(resolve):
             name = path[len(resolve):].split("/", 1)[1]
             file = self.files / name
+            if self.dribble and name == "model.safetensors":
+                return self.send_slowly()
             if file.is_file():
                 data = file.read_bytes()
                 return self.send(200, data, {"X-Repo-Commit": SHA, "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
                                              "Content-Type": "application/octet-stream"}, body)
         self.send(404, b'{"error": "Repository not found"}', {"X-Error-Code": "RepoNotFound",
                                                              "Content-Type": "application/json"}, body)
+
+    def send_slowly(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(2**30))
+        self.send_header("X-Repo-Commit", self.sha)
+        self.end_headers()
+        try:
+            for _ in range(60):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            pass  # the client gave up, as it should
 
     def send(self, status, data, headers, body):
         self.send_response(status)
@@ -95,11 +112,12 @@ def hub(model_files):
     server.shutdown()
 
 
-def run(tmp_path, *args, endpoint):
-    env = {**os.environ, "HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf-home")}
+def run(tmp_path, *args, endpoint, extra_env=None):
+    env = {**os.environ, "HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf-home"), **(extra_env or {})}
     env.pop("HF_HUB_OFFLINE", None)
-    command = [sys.executable, "-m", "bench.cli", "run", "--quick", "--backends", "ort-cpu-int8", "--results",
-               str(tmp_path / "results"), "--cache", str(tmp_path / "cache"), "--machine-id", "hub-box", *args]
+    command = [sys.executable, "-m", "bench.cli", "run", "--quick", "--rounds", "1", "--backends", "ort-cpu-int8",
+               "--results", str(tmp_path / "results"), "--cache", str(tmp_path / "cache"), "--machine-id", "hub-box",
+               *args]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
 
 
@@ -118,7 +136,7 @@ def test_auto_downloads_real_weights_and_tokenizer_from_the_hub(tmp_path, hub):
     assert doc["model"]["weights"] == "pretrained" and doc["model"]["revision"] == SHA
     assert f"tokenizer: {REPO} (its own)" in doc["notes"]
     assert not any("RANDOM weights" in n for n in doc["notes"])
-    (variant,) = doc["variants"]
+    variant = next(v for v in doc["variants"] if v["id"] == "ort-cpu-int8")  # beside the reference
     assert variant["status"] == "ok" and variant["fidelity"]["argmax_total"] == 10
 
 
@@ -150,3 +168,44 @@ def test_pretrained_fails_with_one_line_when_the_hub_has_no_such_model(tmp_path,
                            "a local folder, the hub cache or the hub (")
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "results/hub-box").exists() or not list((tmp_path / "results/hub-box").glob("2*.json"))
+
+
+@pytest.fixture()
+def hostile(hub):
+    yield Hub
+    Hub.sha, Hub.dribble = SHA, False
+
+
+def test_a_hub_that_answers_a_path_as_its_commit_writes_nothing_anywhere(tmp_path, hub, hostile):
+    target = tmp_path / "outside"
+    hostile.sha = "../../../../../../" + str(target / "PWN").lstrip("/")
+    done = run(tmp_path, "--model", REPO, "--weights", "pretrained", endpoint=hub)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("benchlog: error: --weights pretrained: no weights for") and \
+        "not a 40-hex commit hash" in last
+    assert not target.exists()
+    assert not any("resolve" in s for s in Hub.seen if "PWN" in s)  # no file was asked for at that "revision"
+    assert not list((tmp_path / "hf-home").rglob("PWN*"))
+
+
+def test_a_hub_that_stalls_is_ended_by_the_deadline_and_auto_falls_back(tmp_path, hub, hostile):
+    hostile.dribble = True
+    started = time.monotonic()
+    done = run(tmp_path, "--model", REPO, "--weights", "pretrained", endpoint=hub,
+               extra_env={"BENCHLOG_HUB_DEADLINE_S": "4"})
+    assert time.monotonic() - started < 120
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "passed its deadline" in done.stderr.strip().splitlines()[-1]
+    snapshots = tmp_path / "hf-home/hub" / ("models--" + REPO.replace("/", "--")) / "snapshots"
+    assert not snapshots.exists() or not any(snapshots.iterdir())  # no half-downloaded snapshot is left
+
+
+def test_the_hub_download_never_leaves_the_local_stand_in(tmp_path, hub):
+    """Run against the stand-in, every request the run makes reaches it (none goes to the real hub)."""
+    Hub.seen.clear()
+    done = run(tmp_path, "--model", REPO, endpoint=hub)
+    assert done.returncode == 0, done.stderr
+    asked = [s.split()[1] for s in Hub.seen]
+    assert asked[0] == f"/api/models/{REPO}/revision/main"
+    assert all(a.startswith((f"/api/models/{REPO}/", f"/{REPO}/resolve/{SHA}/")) for a in asked)
