@@ -39,7 +39,13 @@ def build_parser():
                      help="one count, or a list (1,2) to sweep; default: physical cores")
     run.add_argument("--quick", action="store_true", help="fewer repeats (the README's first command)")
     run.add_argument("--rounds", type=_positive, default=None,
-                     help="fresh processes per variant, interleaved, samples pooled (default 3; 1 with --quick)")
+                     help="exactly this many rounds of fresh processes (default: at least 5, then more until every "
+                          "speed-up's 95%% interval is within ±3%% or --budget is spent; 3 with --quick)")
+    run.add_argument("--budget", type=_positive, default=None,
+                     help="seconds of measuring an adaptive run may spend (default 40 per variant, at most 540)")
+    run.add_argument("--repeat", type=_positive, default=1,
+                     help="an A/A check: N back-to-back runs, then the spread of each speed-up across them and "
+                          "whether their intervals overlap")
     run.add_argument("--results", default="results", help="results folder (default: results/)")
     run.add_argument("--no-roof", dest="roof", action="store_false",
                      help="do not measure the GEMM roof after the run (by default it is measured once per machine and "
@@ -117,7 +123,13 @@ def _run(args):
         args.variants = select(args.backends)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    paths = run_grid(args, run, utc_now())
+    paths = []
+    for _ in range(args.repeat):
+        paths += run_grid(args, run, utc_now())
+    if args.repeat > 1:
+        from bench.repeat import print_repeat
+
+        print_repeat(paths, sys.stdout)
     if args.roof:
         from bench.roof import measure_missing
 

@@ -28,6 +28,10 @@ class Progress:
         self.current_phase = status
         self._show(final=True)
 
+    def extend(self, steps):
+        """More steps than planned (another round of an adaptive run)."""
+        self.total += steps
+
     def skip(self):
         """A step that will not run (its variant was skipped or failed in an earlier round)."""
         self.total -= 1

@@ -9,15 +9,17 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import asdict
+import time
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from report import noise
+from report import intervals, noise
 from report.errors import UserError
 from report.load import schema_problems
 
@@ -29,14 +31,39 @@ from .system_load import LoadMeter, read_loadavg
 from .worker import MARK, summarize
 
 PACKAGES = ["torch", "transformers", "onnx", "onnxruntime", "onnxruntime-openvino", "openvino", "numpy"]
-FULL = {"warmup": 10, "repeats": 100}
-QUICK = {"warmup": 3, "repeats": 15}
+# Many short processes rather than a few long ones: a process's state (where its threads and memory landed) lasts
+# for its life, so the process, not the sample, is what a run must sample many of.
+FULL = {"warmup": 5, "repeats": 30}
+QUICK = {"warmup": 3, "repeats": 10}
+MIN_ROUNDS, QUICK_ROUNDS = 5, 3
+TARGET_HALF_WIDTH = 0.03  # stop once every speed-up is known within ±3% (95% interval)
+BUDGET_PER_VARIANT_S, BUDGET_MAX_S = 40, 540  # the measuring time an adaptive run may spend
 CHILD_TIMEOUT_S = 3600
 VERIFIED = set()
 
 
 class ChildFailed(Exception):
     """A child process that exited without a result; the message is its error's last line."""
+
+
+@dataclass
+class Plan:
+    """How many rounds a run measures: exactly `min_rounds` when `adaptive` is off (--rounds, --quick), else at
+    least that many and then more until every interval is within `target` or `budget_s` seconds are spent."""
+    min_rounds: int
+    adaptive: bool
+    budget_s: float
+    target: float = TARGET_HALF_WIDTH
+
+
+def make_plan(options, n_variants):
+    if options.rounds:
+        return Plan(options.rounds, False, 0.0)
+    if options.quick:
+        return Plan(QUICK_ROUNDS, False, 0.0)
+    budget = options.budget if getattr(options, "budget", None) is not None else \
+        min(BUDGET_MAX_S, BUDGET_PER_VARIANT_S * n_variants)
+    return Plan(MIN_ROUNDS, True, float(budget))
 
 
 def default_threads(machine, requested):
@@ -60,12 +87,15 @@ def run(options, out=sys.stdout):
                 "against the same random weights")
         print(f"benchlog: WARNING: {warn}", file=sys.stderr)
         doc["notes"].append(warn)
-    variant_ids = options.variants
+    # The reference is measured in every round, next to the variants, so every speed-up is paired in time.
+    variant_ids = list(dict.fromkeys([intervals.REFERENCE, *options.variants]))
     root = artifacts.default_cache() if options.cache is None else Path(options.cache)
     root = root / artifacts.cache_key(spec.key(), weights, folder, 0)
-    rounds = options.rounds or (1 if options.quick else 3)
-    doc["workload"]["rounds"] = rounds
-    progress = Progress(range(len(variant_ids) * rounds), out=sys.stderr)
+    plan = make_plan(options, len(variant_ids))
+    doc["workload"].update(rounds=plan.min_rounds, min_rounds=plan.min_rounds,
+                           budget_s=plan.budget_s if plan.adaptive else None,
+                           target_half_width=plan.target if plan.adaptive else None)
+    progress = Progress(range(len(variant_ids) * plan.min_rounds), out=sys.stderr)
     path = None
     with tempfile.TemporaryDirectory(prefix="benchlog-run-") as run_dir:
         common = {"threads": threads, "run_dir": run_dir, "artifact_root": str(root), "task": spec.task,
@@ -79,7 +109,7 @@ def run(options, out=sys.stdout):
             doc["workload"].update(inputs_sha256=reference["inputs_sha256"], n_inputs=reference["n_inputs"])
             doc["notes"].append(f"tokenizer: {reference['tokenizer']}")
             path = store.claim_run_file(machine_dir, doc)  # only a run with a reference gets a file
-            measure_variants(doc, path, variant_ids, rounds, common, counts, spec, progress)
+            measure_variants(doc, path, variant_ids, plan, common, counts, spec, progress)
         except (KeyboardInterrupt, UserError) as exc:
             progress.close()
             if path is None:
@@ -104,62 +134,145 @@ def run(options, out=sys.stdout):
     return path
 
 
-def measure_variants(doc, path, variant_ids, rounds, common, counts, spec, progress):
-    """Rounds interleave the variants, each in a fresh process: slow spells of a shared machine spread over all
-    of them, and the spread between processes is recorded, with how busy the machine was (bench/system_load)."""
+def measure_variants(doc, path, variant_ids, plan, common, counts, spec, progress):
+    """Rounds of fresh processes: each round runs every variant once, the reference among them, in a new random
+    order, so the host's slow spells spread over all of them and each speed-up is paired with the reference by
+    round. An adaptive plan adds rounds until every interval is narrow enough or its budget is spent."""
     records, samples = {}, {}
     meters = {vid: LoadMeter() for vid in variant_ids}
     loadavg_before = {}
-    for r in range(rounds):
-        for vid in variant_ids:
+    shuffle = random.Random().shuffle
+    started, r, stopped_on = time.monotonic(), 0, None
+    while stopped_on is None:
+        order = list(variant_ids)
+        shuffle(order)
+        for vid in order:
             if vid in records and records[vid]["status"] != "ok":
                 progress.skip()
                 continue
-            progress.start(vid if rounds == 1 else f"{vid} (round {r + 1}/{rounds})")
+            progress.start(f"{vid} (round {r + 1}/{plan.min_rounds})" if not plan.adaptive else
+                           f"{vid} (round {r + 1}, {plan.min_rounds} or more)")
             loadavg_before.setdefault(vid, read_loadavg())
             with meters[vid]:
                 record = run_variant(VARIANTS[vid], spec, common, counts, progress)
                 record["hardware"] = hardware(VARIANTS[vid], common["flags"])
             records[vid] = merge_round(records.get(vid), record, samples.setdefault(vid, []), r,
                                        common["batch_size"])
-            if r == rounds - 1:
-                finish_noise(records[vid], samples[vid], meters[vid], loadavg_before[vid])
             doc["variants"] = [records[v] for v in variant_ids if v in records]
             progress.finish(vid, record["status"])
             write_run(path, doc)
+        r += 1
+        stopped_on = stop_reason(records, samples, r, plan, time.monotonic() - started)
+        if stopped_on is None and r >= plan.min_rounds:
+            progress.extend(len(variant_ids))
+    doc["workload"]["rounds"] = r
+    reference = records.get(intervals.REFERENCE)
+    reference_ok = reference is not None and reference["status"] == "ok"
+    for vid in variant_ids:
+        finish_figures(records[vid], samples[vid], samples[intervals.REFERENCE] if reference_ok else None,
+                       reference_p50(records) if reference_ok else None)
+        finish_noise(records[vid], samples[vid], meters[vid], loadavg_before[vid], stopped_on)
+    doc["variants"] = [records[v] for v in variant_ids]
 
 
-def finish_noise(record, samples, meter, loadavg_before):
+def stop_reason(records, samples, rounds, plan, elapsed_s):
+    """None to measure another round, else why the rounds stop: 'rounds' (a fixed count reached), 'interval'
+    (every figure within the target), 'budget' (time spent)."""
+    if rounds < plan.min_rounds:
+        return None
+    if not plan.adaptive:
+        return "rounds"
+    widths = [w for w in current_widths(records, samples).values()]
+    if all(w is not None and w <= plan.target for w in widths):
+        return "interval"
+    return "budget" if elapsed_s >= plan.budget_s else None
+
+
+def current_widths(records, samples):
+    """{variant id: relative half-width of its speed-up interval (of its median's, for the reference)} now."""
+    reference = samples.get(intervals.REFERENCE) if records.get(intervals.REFERENCE, {}).get("status") == "ok" \
+        else None
+    widths = {}
+    for vid, record in records.items():
+        if record["status"] != "ok":
+            continue
+        if reference is None or vid == intervals.REFERENCE:
+            ci, value = intervals.median_interval(samples[vid]), record["latency_ms"]["p50"]
+        else:
+            value = reference_p50(records) / record["latency_ms"]["p50"]
+            ci = intervals.speedup_interval(reference, samples[vid], value)
+        widths[vid] = intervals.half_width(ci, value)
+    return widths
+
+
+def reference_p50(records):
+    return records[intervals.REFERENCE]["latency_ms"]["p50"]
+
+
+def finish_figures(record, rounds, reference_rounds, reference_ms):
+    """The median's interval and the speed-up over the reference with its interval, once the rounds are done."""
+    if record["status"] != "ok":
+        return
+    record["latency_ms"]["p50_ci95"] = intervals.median_interval(rounds, record["latency_ms"]["p50"])
+    if reference_rounds:
+        value = reference_ms / record["latency_ms"]["p50"]
+        record["speedup"] = {"value": value, "ci95": intervals.speedup_interval(reference_rounds, rounds, value),
+                             "reference": intervals.REFERENCE}
+
+
+def finish_noise(record, samples, meter, loadavg_before, stopped_on):
     """The variant's noise figures and the rule's verdict (report/noise.py), once its last round is done."""
     if record["status"] != "ok":
         return
     other, steal = meter.result()
+    pooled = [x for r in samples for x in r]
     figures = {"round_spread": noise.round_spread(record.get("round_p50_ms")),
                "round_sem": noise.round_sem(record.get("round_p50_ms")),
-               "cv": noise.coefficient_of_variation(samples), "loadavg_before": loadavg_before,
+               "cv": noise.coefficient_of_variation(pooled), "loadavg_before": loadavg_before,
                "loadavg_after": read_loadavg(), "other_cpu_share": other, "steal_share": steal}
+    figures["half_width"] = noise.figure_half_width(record, record.get("speedup"))
+    figures["stopped_on"] = stopped_on
     figures["noisy"], figures["reasons"] = noise.judge(figures)
     record["noise"] = figures
 
 
 def merge_round(record, new, samples, round_index, batch_size):
-    """Pool a variant's timed samples over its rounds; keep the first round's one-off figures."""
+    """Pool a variant's timed samples over its rounds (`samples` keeps one list per round); keep the first round's
+    one-off figures; merge what the processes ran under."""
     new_samples = new.pop("samples", None)
+    conditions = new.pop("conditions", None)
     if record is None:
         record = new
         if new["status"] == "ok":
             record["round_p50_ms"] = [new["latency_ms"]["p50"]]
+            record["conditions"] = conditions or {}
     elif new["status"] != "ok":
         record.setdefault("notes", []).append(f"round {round_index + 1} {new['status']}: {new['reason']}")
         return record
     else:
         record["round_p50_ms"].append(new["latency_ms"]["p50"])
         record["peak_rss_bytes"] = max(record["peak_rss_bytes"], new["peak_rss_bytes"])
+        record["conditions"] = merge_conditions(record.get("conditions") or {}, conditions or {})
     if new_samples:
-        samples.extend(new_samples)
-        record["latency_ms"] = summarize(samples)
+        samples.append(new_samples)
+        record["latency_ms"] = summarize([x for r in samples for x in r])
         record["throughput_per_s"] = batch_size * 1e3 / record["latency_ms"]["mean"]
     return record
+
+
+def merge_conditions(kept, new):
+    """Conditions over several processes: lists (CPUs) become their union; a setting that differed between
+    processes becomes the list of its values."""
+    merged = dict(kept)
+    for key, value in new.items():
+        old = merged.get(key)
+        if isinstance(value, list):
+            merged[key] = sorted(set(old or []) | set(value))
+        elif key in merged and old != value:
+            merged[key] = sorted({str(v) for v in (old if isinstance(old, list) else [old])} | {str(value)})
+        else:
+            merged[key] = value
+    return merged
 
 
 def new_run(machine, spec, weights, folder, options, threads, counts):
@@ -284,14 +397,14 @@ def last_error(lines, returncode):
 
 
 def print_summary(doc, path, out):
-    rows = [("variant", "status", "p50 ms", "p90 ms", "× PyTorch", "size MiB", "max err", "argmax", "noise")]
-    ref = next((v["latency_ms"]["p50"] for v in doc["variants"] if v["id"] == "pytorch-fp32"
-                and v["status"] == "ok"), None)
+    rows = [("variant", "status", "p50 ms (95%)", "× PyTorch (95%)", "size MiB", "max err", "argmax", "noise")]
+    ratios = intervals.run_speedups(doc)
     for v in doc["variants"]:
         lat, fid, size = v.get("latency_ms") or {}, v.get("fidelity") or {}, v.get("size") or {}
         verdict = (v.get("noise") or {}).get("noisy")
-        rows.append((v["id"], v["status"], _f(lat.get("p50")), _f(lat.get("p90")),
-                     _f(ref / lat["p50"], 2) if ref and lat.get("p50") else "—",
+        ratio = ratios.get(v["id"])
+        rows.append((v["id"], v["status"], _with_ci(lat.get("p50"), lat.get("p50_ci95"), 1),
+                     _with_ci(ratio["value"], ratio["ci95"], 2) if ratio else "—",
                      _f(size["bytes"] / 2**20) if size.get("bytes") else "—",
                      f"{fid['max_abs_error']:.2e}" if fid.get("max_abs_error") is not None else "—",
                      f"{fid['argmax_agree']}/{fid['argmax_total']}" if fid.get("argmax_total") else "—",
@@ -308,9 +421,23 @@ def print_summary(doc, path, out):
     if trust["noisy"]:
         print(f"This run is marked noisy: {noise.ADVICE}.", file=out)
     if trust["quick"]:
-        print("This is a quick run (15 samples per variant): the site marks it; a full run is better evidence.",
-              file=out)
+        print(f"This is a quick run ({QUICK_ROUNDS} processes x {QUICK['repeats']} samples per variant): the site "
+              "marks it; a full run is better evidence.", file=out)
+    w = doc["workload"]
+    budget = [v["id"] for v in doc["variants"] if (v.get("noise") or {}).get("stopped_on") == "budget"
+              and (v["noise"].get("half_width") or 0) > (w.get("target_half_width") or 1)]
+    if budget:
+        print(f"{w['rounds']} rounds: the {w['budget_s']:g} s budget was spent before these reached "
+              f"±{w['target_half_width']:.0%}: {', '.join(budget)} (--budget gives more time)", file=out)
+    elif w.get("target_half_width"):
+        print(f"{w['rounds']} rounds: every interval within ±{w['target_half_width']:.0%}", file=out)
     print(f"wrote {path}", file=out)
+
+
+def _with_ci(value, ci, digits):
+    if value is None:
+        return "—"
+    return _f(value, digits) + (f" ({_f(ci[0], digits)}–{_f(ci[1], digits)})" if ci else "")
 
 
 def _f(value, digits=1):

@@ -176,6 +176,7 @@ def measure(job):
         t0 = time.perf_counter()
         session.run(b_ids, b_mask)
         samples.append((time.perf_counter() - t0) * 1e3)
+    conditions = process_conditions()
     phase("fidelity")
     # The last batch is padded by cycling: only the n real inputs count, each once.
     n = len(data["ids"])
@@ -188,7 +189,49 @@ def measure(job):
                  "throughput_per_s": job["batch_size"] * 1e3 / latency["mean"], "peak_rss_bytes": peak_rss_bytes(),
                  "fidelity": compare(outputs, reference, full_mask, job["task"]),
                  "providers": facts["providers"], "notes": facts["notes"], "samples": samples,
+                 "conditions": conditions,
                  **({"compute_precision": facts["compute_precision"]} if facts.get("compute_precision") else {})})
+
+
+THREAD_SETTINGS = ("OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "KMP_AFFINITY", "MKL_NUM_THREADS",
+                   "MALLOC_ARENA_MAX", "LD_PRELOAD")
+
+
+def process_conditions():
+    """What this process ran under, read right after its timed runs: the CPUs it may run on, the CPUs its threads
+    last ran on, its thread count, transparent huge pages, the allocator and the thread settings in its environment.
+    Figures the OS does not offer (no /proc, no sched_getaffinity) are left out."""
+    cond = {}
+    if hasattr(os, "sched_getaffinity"):
+        cond["affinity"] = sorted(os.sched_getaffinity(0))
+    cpus, threads = set(), 0
+    for stat in Path("/proc/self/task").glob("*/stat"):
+        try:
+            cpus.add(int(stat.read_text().rsplit(")", 1)[1].split()[36]))  # field 39: the CPU it last ran on
+            threads += 1
+        except (OSError, ValueError, IndexError):
+            continue
+    if threads:
+        cond["thread_cpus"], cond["threads_alive"] = sorted(cpus), threads
+    thp = _bracketed(Path("/sys/kernel/mm/transparent_hugepage/enabled"))
+    if thp:
+        cond["transparent_hugepages"] = thp
+    try:
+        maps = Path("/proc/self/maps").read_text()
+        cond["allocator"] = next((name for name in ("jemalloc", "tcmalloc", "mimalloc") if name in maps), "system")
+    except OSError:
+        pass
+    cond.update({name: os.environ[name][:200] for name in THREAD_SETTINGS if name in os.environ})
+    return cond
+
+
+def _bracketed(path):
+    """'madvise' from a sysfs choice such as 'always [madvise] never', or None."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    return text[text.index("[") + 1:text.index("]")] if "[" in text and "]" in text else text.strip() or None
 
 
 def _inject_fault(variant_id):

@@ -15,7 +15,7 @@ from report.load import load_results
 from conftest import ROOT, mkdocs_build
 
 pytestmark = pytest.mark.backends
-TINY = ["--model", "tiny-distilbert", "--quick", "--machine-id", "test-machine", "--no-roof"]
+TINY = ["--model", "tiny-distilbert", "--quick", "--rounds", "1", "--machine-id", "test-machine", "--no-roof"]
 
 
 def cli(*args, cwd=ROOT, timeout=900):
