@@ -5,7 +5,7 @@ The rule is about the figure, not the machine's mood (also in the README): a var
   itself, the interval of its median latency; or
 - other processes used more than 10% of the machine's CPU time while it ran, or
 - the hypervisor stole more than 5% of it.
-A figure without an interval (fewer than 3 rounds) is judged on the machine's load alone. A run is noisy when any of
+A figure without an interval (fewer than 3 rounds) is noisy when the machine was busy and unknown otherwise. A run is noisy when any of
 its measured variants is. The spread (max - min) and standard error of the rounds' medians and the coefficient of
 variation of the samples are recorded and shown, not judged. What to do about a noisy run: close other work, give
 the run a larger --budget.
@@ -64,6 +64,8 @@ def variant_noise(variant, speedup=None):
         noise["round_sem"] = round_sem(rounds)
     noise["half_width"] = figure_half_width(variant, speedup)
     noise["noisy"], noise["reasons"] = judge(noise)
+    if noise["noisy"] is False and noise["half_width"] is None:
+        noise["noisy"] = None  # a quiet machine is not a known figure: without an interval, unknown
     return noise
 
 
@@ -99,11 +101,12 @@ def run_trust(run_doc):
 
 
 def evidence_rank(run_doc):
-    """Sort key, best evidence first: complete before incomplete, full before quick, quiet before noisy (unknown
-    in between), then the narrowest speed-up intervals (the widest of the run's, none last), then the newest.
-    Used for headlines and for the run a comparison shows."""
+    """Sort key, best evidence first: complete before incomplete, full before quick, quiet before noisy before
+    unknown (a figure with a wide interval says how far to trust it; one without an interval does not), then the
+    narrowest speed-up intervals (the widest of the run's, none last), then the newest. Used for headlines and for
+    the run a comparison shows."""
     trust = run_trust(run_doc)
-    noise_rank = {False: 0, None: 1, True: 2}[trust["noisy"]]
+    noise_rank = {False: 0, True: 1, None: 2}[trust["noisy"]]
     return (trust["incomplete"], trust["quick"], noise_rank, widest_interval(run_doc), _negated(run_doc["started_at"]))
 
 

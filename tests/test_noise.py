@@ -85,7 +85,7 @@ def test_evidence_prefers_complete_full_quiet_then_narrow_then_newest():
             "noisy": _run("2026-01-02", spread=0.5), "quiet-old": _run("2026-01-01", spread=0.01),
             "unknown": _run("2026-01-03")}
     order = sorted(runs, key=lambda k: noise.evidence_rank(runs[k]))
-    assert order == ["quiet-old", "unknown", "noisy", "quick", "incomplete-newest"]
+    assert order == ["quiet-old", "noisy", "unknown", "quick", "incomplete-newest"]
 
 
 def test_among_quiet_runs_the_narrowest_interval_heads_not_the_newest():
