@@ -6,6 +6,7 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from report.load import load_results
 
 from conftest import DATA, ROOT
@@ -73,7 +74,7 @@ def test_a_conflicting_fingerprint_is_refused_with_one_line(tmp_path):
     assert snapshot(results) == before
 
 
-def test_invalid_files_and_changed_runs_are_refused_and_the_rest_collected(tmp_path):
+def test_invalid_files_and_changed_runs_are_refused_and_nothing_from_that_source_is_written(tmp_path):
     results, other = home_and_other(tmp_path)
     run = other / "20260101T000000Z-tiny-distilbert.json"
     run.write_text(run.read_text().replace('"p50": 80.0', '"p50": 81.0'))  # same name, other figures
@@ -81,14 +82,15 @@ def test_invalid_files_and_changed_runs_are_refused_and_the_rest_collected(tmp_p
     fine["started_at"] = "2026-03-01T00:00:00Z"
     (other / "20260301T000000Z-new.json").write_text(json.dumps(fine))
     (other / "20260302T000000Z-bad.json").write_text('{"format_version": 3, "latency": NaN}')
+    before = snapshot(results)
     done = collect(tmp_path / "other", results=results)
     assert done.returncode == 1
     lines = done.stdout.strip().splitlines()
-    assert f"added {results}/test-box/20260301T000000Z-new.json" in lines
     assert any(line.startswith(f"refused: {other}/20260302T000000Z-bad.json: ") for line in lines), lines
     assert (f"refused: {results}/test-box/20260101T000000Z-tiny-distilbert.json: exists with other content; a "
             "result file is never overwritten (rename 20260101T000000Z-tiny-distilbert.json to collect it)") in lines
-    assert not (results / "test-box/20260302T000000Z-bad.json").exists()
+    assert f"refused: {tmp_path / 'other'}: nothing was collected from it until every file in it is valid" in lines
+    assert snapshot(results) == before  # not even the valid new run: a source is collected whole or not at all
 
 
 def test_a_zip_that_leaves_its_folder_is_refused(tmp_path):
@@ -97,8 +99,7 @@ def test_a_zip_that_leaves_its_folder_is_refused(tmp_path):
         z.writestr("../../escaped.json", "{}")
     done = collect(evil, results=tmp_path / "results")
     assert done.returncode == 1
-    assert done.stderr.strip() == (f"benchlog: error: {evil}: ../../escaped.json: a path that leaves the zip or a "
-                                   "link; refused")
+    assert done.stderr.strip() == f"benchlog: error: {evil}: '../../escaped.json': a path that leaves the zip; refused"
     assert not (tmp_path.parent / "escaped.json").exists() and not (tmp_path / "results").exists()
 
 
@@ -126,3 +127,79 @@ def test_the_bench_workflow_runs_each_runner_and_uploads_its_folder():
     assert "benchlog run $ARGS --results bench-results" in runs
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == "bench-results/"
+
+
+def _zip(tmp_path, entries, name="bad.zip"):
+    """A zip of (name, text) entries, written as a hostile tool could (zipfile lets most names through)."""
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as z:
+        for entry, text in entries:
+            z.writestr(entry, text)
+    return path
+
+
+def _box_entries(prefix):
+    return [(f"{prefix}{p.name}", p.read_text()) for p in sorted((DATA / "results/test-box").iterdir())]
+
+
+@pytest.mark.parametrize("entries, message", [
+    ([("/abs/machine.json", "{}")], "'/abs/machine.json': a path that leaves the zip; refused"),
+    ([("C:/x/machine.json", "{}")], "a path that leaves the zip; refused"),
+    ([(".", "{}")], "'.': a path that leaves the zip; refused"),
+    ([("box\n/machine.json", "{}")], "a name with control characters; refused"),
+    ([("x" * 300 + "/machine.json", "{}")], "a name too long for a checkout; refused"),
+    ([("a/machine.json", "{}"), ("a/machine.json", "{}")], "'a/machine.json': the same name twice; refused"),
+    ([("a/Run.json", "{}"), ("a/run.json", "{}")], "differing only in case; refused"),
+    ([("a/x", "{}"), ("a/x/machine.json", "{}")], "a file and a folder of the same name; refused"),
+])
+def test_hostile_zip_names_are_one_line_naming_the_zip_and_entry(tmp_path, entries, message):
+    archive = _zip(tmp_path, entries)
+    done = collect(archive, results=tmp_path / "results")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"benchlog: error: {archive}: ") and line.endswith(message), line
+    assert not (tmp_path / "results").exists()
+
+
+def test_an_encrypted_entry_an_unknown_method_and_a_bad_crc_are_one_line(tmp_path):
+    good = _zip(tmp_path, [("box/machine.json", "{}" * 50)], "good.zip")
+    raw = good.read_bytes()
+    cases = {"encrypted": (6, b"\x01\x00", "an encrypted entry"),  # general-purpose flag bit 0, local header
+             "method": (8, b"\x63\x00", "an unknown compression method (99)")}
+    for name, (offset, value, message) in cases.items():
+        data = bytearray(raw)
+        central = data.rindex(b"PK\x01\x02")  # the central directory entry is what zipfile reads first
+        data[central + offset + 2:central + offset + 4] = value
+        path = tmp_path / f"{name}.zip"
+        path.write_bytes(bytes(data))
+        done = collect(path, results=tmp_path / "results")
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.strip().endswith(message + "; refused"), done.stderr
+    data = bytearray(raw)
+    data[data.index(b"{}{}")] = ord("[")  # the stored bytes no longer match their CRC
+    (tmp_path / "crc.zip").write_bytes(bytes(data))
+    done = collect(tmp_path / "crc.zip", results=tmp_path / "results")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "'box/machine.json': cannot be extracted (Bad CRC-32" in done.stderr
+    (tmp_path / "not.zip").write_text("plain text")
+    done = collect(tmp_path / "not.zip", results=tmp_path / "results")
+    assert done.returncode == 1 and "cannot be read as a zip" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_zip_made_on_windows_is_collected(tmp_path):
+    archive = _zip(tmp_path, _box_entries("results\\test-box\\"), "windows.zip")
+    done = collect(archive, results=tmp_path / "results")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in (tmp_path / "results/test-box").iterdir()) == [
+        "20260101T000000Z-tiny-distilbert.json", "machine.json"]
+
+
+def test_messages_name_the_zip_not_a_temp_folder(tmp_path):
+    entries = _box_entries("results/test-box/") + [("results/test-box/20260302T000000Z-bad.json", "{")]
+    archive = _zip(tmp_path, entries, "mixed.zip")
+    done = collect(archive, results=tmp_path / "results")
+    assert done.returncode == 1
+    assert f"refused: {archive}/results/test-box/20260302T000000Z-bad.json: " in done.stdout
+    assert "benchlog-collect-" not in done.stdout and "benchlog-check-" not in done.stdout
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("*.json"))
