@@ -53,7 +53,8 @@ def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, w
     results = load_results(results_dir)
     for problem in results.problems:
         (warn or print)(f"skipped: {problem}")
-    site_url = site_url or "http://127.0.0.1:8000/"
+    site_url = check_site_url(site_url or "http://127.0.0.1:8000/")
+    check_out_dir(out_dir, post, results_dir)
     body = absolute_links(body.replace("<!-- more -->", ""), docs_path(post), site_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(results)
@@ -65,6 +66,35 @@ def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, w
             raise UserError(f"{post}: {exc}") from None
     document = exporter.write(meta, text)
     return [document, *exporter.images]
+
+
+SAFE_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/\-]*)?")
+
+
+def check_site_url(url):
+    """The site's address, only as a plain http(s) URL: it becomes every link of the export, so a javascript: URL
+    or a quote would become live markup."""
+    if not SAFE_URL.fullmatch(url):
+        raise UserError(f"--site-url: '{url[:80]}' is not a plain http(s) address such as "
+                        "https://<user>.github.io/<repo>/")
+    return url
+
+
+def check_out_dir(out_dir, post, results_dir):
+    """Refuse an --out that is a file, or inside the posts' folder tree or results/: the export would overwrite a
+    post or drop a file the site then refuses."""
+    out = out_dir.resolve()
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out_dir}: is a file; give a folder to write the export into")
+    resolved = post.resolve()
+    # the docs_dir (site/) a post of the site sits in; a post elsewhere guards its own folder (its export is
+    # named like it)
+    docs = resolved.parents[len(Path(docs_path(post)).parts) - 1] if "site" in resolved.parts else None
+    if out == resolved.parent:
+        raise UserError(f"--out {out_dir}: is the post's own folder; export to a folder of its own such as export/")
+    for guarded in (g for g in (docs, Path(results_dir).resolve()) if g):
+        if out == guarded or guarded in out.parents:
+            raise UserError(f"--out {out_dir}: is inside {guarded}; export to a folder of its own such as export/")
 
 
 def split_front_matter(post):

@@ -116,3 +116,23 @@ def test_a_bad_tag_or_a_missing_post_is_one_line(tmp_path):
     missing = export(str(tmp_path / "nope.md"), "--out", str(tmp_path / "out"))
     assert missing.stderr.strip() == f"benchlog: error: {tmp_path / 'nope.md'}: no such post (give a file such as " \
                                      "site/blog/posts/<post>.md)"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--site-url", "javascript:alert(1)//x"], "--site-url: 'javascript:alert(1)//x' is not a plain http(s) address"),
+    (["--site-url", 'https://x.org/"><script>'], "is not a plain http(s) address"),
+    (["--out", "site/blog/posts"], "is the post's own folder"),
+    (["--out", "site/assets"], "is inside"),
+    (["--out", "results/intel-xeon-2vcpu"], "is inside"),
+    (["--out", "README.md"], "is a file; give a folder"),
+])
+def test_export_refuses_hostile_urls_and_targets_with_one_line(args, message):
+    """A javascript: site URL used to become a live link; --out site/blog/posts overwrote the post itself."""
+    before = {p: p.read_bytes() for p in (ROOT / "site/blog/posts").iterdir()}
+    command = [sys.executable, "-m", "bench.cli", "export", str(POST), "--out", "export-never", *args]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("benchlog: error: ") and message in line
+    assert {p: p.read_bytes() for p in (ROOT / "site/blog/posts").iterdir()} == before
+    assert not (ROOT / "export-never").exists()
