@@ -6,6 +6,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import jsonschema
@@ -183,7 +184,28 @@ def read_document(path, kind):
     errors = schema_problems(path, doc, kind)
     if errors:
         raise ResultFileError.group(errors)
+    for field in ("started_at", "finished_at"):
+        if doc.get(field) is not None:
+            check_time(path, field, doc[field])
     return fill_defaults(doc, SCHEMAS[kind])
+
+
+UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z)?")
+CLOCK_SKEW = timedelta(days=1)
+
+
+def check_time(path, field, text):
+    """A real UTC time (or, for a transcribed post, a date), not in the future beyond a day of clock skew: times
+    order runs and pick the newest, so 'notadate' or '9999-…' must not win a slot."""
+    try:
+        if not UTC_TIME.fullmatch(text):
+            raise ValueError
+        when = datetime.fromisoformat(text.replace("Z", "+00:00") if "T" in text else text + "T00:00:00+00:00")
+    except ValueError:
+        raise ResultFileError(path, field, f"must be a UTC time such as 2026-12-02T18:42:07Z, got {_show(text)}") \
+            from None
+    if when > datetime.now(timezone.utc) + CLOCK_SKEW:
+        raise ResultFileError(path, field, f"{_show(text)} is in the future")
 
 
 def fill_defaults(value, schema):

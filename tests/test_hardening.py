@@ -185,3 +185,19 @@ def test_equal_run_file_names_under_two_machines_are_two_runs(box):
     assert speedups[("test-box", "ort-cpu-int8")] == pytest.approx(4.0)
     assert speedups[("other-box", "ort-cpu-int8")] == pytest.approx(8.0)
     assert frame.series.nunique() == 2
+
+
+@pytest.mark.parametrize("value, message", [
+    ("not-a-date-at-all", 'must be a UTC time such as 2026-12-02T18:42:07Z, got "not-a-date-at-all"'),
+    ("2026-13-01T00:00:00Z", 'must be a UTC time such as 2026-12-02T18:42:07Z, got "2026-13-01T00:00:00Z"'),
+    ("9999-01-01T00:00:00Z", '"9999-01-01T00:00:00Z" is in the future'),
+])
+def test_started_at_is_a_real_utc_time_not_in_the_future(box, value, message):
+    """A fake date compared as text used to take one of the comparison's slots forever."""
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["started_at"] = value
+    run.write_text(json.dumps(doc))
+    line, results = only_problem(results_dir)
+    assert line == f"{run}: started_at: {message}"
+    assert results.runs == []
