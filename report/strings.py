@@ -24,7 +24,7 @@ UI = {
     # Charts
     "latency_title": "추론 1회 지연 시간, {what} (낮을수록 좋음)",
     "median_band": "중앙값과 p10–p90",
-    "speedup_title": "같은 실행의 PyTorch FP32 대비 속도 향상, 막대는 95% 구간 (높을수록 좋음)",
+    "speedup_title": "같은 실행의 PyTorch FP32 대비 속도 향상 (높을수록 좋음)",
     "size_title": "디스크 용량, 변형에 필요한 모든 파일",
     "fidelity_title": "속도와 정확도 (왼쪽 아래가 좋음)",
     "history_title": "기록: 실행별 중앙값, p10–p90 음영 (빈 표식: quick 또는 noisy 실행)",

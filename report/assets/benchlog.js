@@ -55,11 +55,16 @@
     }
     layout.legend = Object.assign({}, layout.legend, { font: { size: 10 } });
     layout.margin = Object.assign({}, layout.margin, { l: 45, r: 10, t: 70 });
+    var legendLines = 0;
     (figure.data || []).forEach(function (trace) {
       if (trace.name) trace.name = wrap(trace.name, 38);
+      if (trace.name && trace.showlegend !== false) legendLines += trace.name.split("<br>").length + 0.6;
       // Point names crowd a phone-sized scatter: there they show on tap (hover text) instead.
       if (trace.mode === "markers+text") trace.mode = "markers";
     });
+    // A legend of many runs wraps into many lines on a phone: the chart grows by its height, so the plot keeps
+    // its room and the legend never runs into the axis labels.
+    if (legendLines > 4) layout.height = Math.max(layout.height || 460, 380 + 14 * legendLines);
   }
 
   function draw(el) {
