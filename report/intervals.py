@@ -106,12 +106,17 @@ def overlap(a, b):
 REFERENCE = "pytorch-fp32"
 
 
+# Which statistic stands for a variant's latency, in order of preference.
+LATENCY_STATS = ("p50", "mean", "reported")
+
+
 def headline_latency(latency):
-    """The figure that stands for a latency summary: p50, else mean, else what a source reported; or None."""
-    for stat in ("p50", "mean", "reported"):
+    """(value, statistic) of the figure that stands for a latency summary: p50, else mean, else what a source
+    reported; (None, None) without one."""
+    for stat in LATENCY_STATS:
         if (latency or {}).get(stat) is not None:
-            return latency[stat]
-    return None
+            return latency[stat], stat
+    return None, None
 
 
 def p50_interval(variant):
@@ -131,18 +136,19 @@ def run_speedups(run_doc):
     the speed-up the file records, else reference / variant headline latency with an interval from the rounds'
     medians where both have >= MIN_ROUNDS. {} when the run has no measured reference. The one place a speed-up is
     computed."""
-    ok = {v["id"]: v for v in run_doc["variants"] if v["status"] == "ok" and headline_latency(v.get("latency_ms"))}
+    ok = {v["id"]: v for v in run_doc["variants"]
+          if v["status"] == "ok" and headline_latency(v.get("latency_ms"))[0]}
     reference = ok.get(REFERENCE)
     if reference is None:
         return {}
-    ref_ms = headline_latency(reference["latency_ms"])
+    ref_ms = headline_latency(reference["latency_ms"])[0]
     out = {}
     for vid, v in ok.items():
         stored = v.get("speedup")
         if stored and stored.get("reference") == REFERENCE:
             out[vid] = {"value": stored["value"], "ci95": stored.get("ci95"), "reference": REFERENCE}
             continue
-        value = ref_ms / headline_latency(v["latency_ms"])
+        value = ref_ms / headline_latency(v["latency_ms"])[0]
         ci = speedup_interval([[r] for r in reference.get("round_p50_ms") or []],
                               [[r] for r in v.get("round_p50_ms") or []], value=value)
         out[vid] = {"value": value, "ci95": ci, "reference": REFERENCE}

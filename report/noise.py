@@ -5,8 +5,8 @@ The rule is about the figure, not the machine's mood (also in the README): a var
   itself, the interval of its median latency; or
 - other processes used more than 10% of the machine's CPU time while it ran, or
 - the hypervisor stole more than 5% of it.
-A figure without an interval (fewer than 3 rounds) is noisy when the machine was busy and unknown otherwise. A run is noisy when any of
-its measured variants is. The spread (max - min) and standard error of the rounds' medians and the coefficient of
+A figure without an interval (fewer than 3 rounds) is noisy when the machine was busy and unknown otherwise.
+A run is noisy when any of its measured variants is. The spread (max - min) and standard error of the rounds' medians and the coefficient of
 variation of the samples are recorded and shown, not judged. What to do about a noisy run: close other work, give
 the run a larger --budget.
 """

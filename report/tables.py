@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from . import intervals, noise
+from .intervals import LATENCY_STATS, headline_latency  # noqa: F401 (the table's names for them)
 from .strings import UI, ui
 
 REFERENCE_VARIANT = "pytorch-fp32"
@@ -13,8 +14,6 @@ REFERENCE_VARIANT = "pytorch-fp32"
 TIL_MODEL = "distilbert-base-multilingual-cased"
 TIL_WORKLOAD = (TIL_MODEL, 1, 128)
 
-# Which statistic stands for a variant's latency, in order of preference.
-LATENCY_STATS = ("p50", "mean", "reported")
 STAT_NAMES = UI["stat"]
 
 # One colour per machine on every chart of every page (Plotly's and D3's qualitative palettes, colour-blind aware
@@ -41,14 +40,6 @@ def rows_of(frame):
 def present(value):
     """False for a missing figure: None, or the NaN pandas puts in its place."""
     return value is not None and value == value
-
-
-def headline_latency(latency):
-    """(value, statistic) of the figure that stands for a latency summary, or (None, None)."""
-    for stat in LATENCY_STATS:
-        if (latency or {}).get(stat) is not None:
-            return latency[stat], stat
-    return None, None
 
 
 def size_mib(size):
