@@ -1,76 +1,143 @@
 """Chart and table tags in posts: `{{ benchlog chart=latency machine=ID run=RUN }}` becomes live HTML.
 
-Only the author's posts expand tags; generated result pages never do. Tags inside code (fenced or indented blocks,
-`inline code`) and HTML comments are left as they are, so posts and docs can show the syntax.
+Only the author's posts expand tags; generated result pages never do. The scanner follows Markdown's own rules
+for code, so posts and docs can show the syntax: fenced and indented code blocks, code spans of any number of
+backticks (a span closes only on a run of the same length, and never past its paragraph), backslash-escaped
+backticks and HTML comments are left as they are. Everywhere else, anything that starts like a tag must be one: a
+`{{ benchlog` that does not parse, or a misspelled `{{ benchlg …}}`, is an error (the build stops with one line), so
+a broken tag is never published as text.
 """
 
+import bisect
+import difflib
 import re
 import shlex
 
 from . import charts
 from .pages import chart_html, html_block
 
-# Bounded repeats keep the scan linear in the post's length, whatever the post holds.
-TAG = re.compile(r"(?P<code>`[^`\n]{0,2000}`)|(?P<tag>\{\{\s{0,20}benchlog\b(?P<args>[^}\n]{0,1000})\}\})")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
+# What may follow "{{ benchlog": arguments (no braces, line breaks allowed, at most 1,000 characters) and "}}".
+OPENING = re.compile(r"\{\{\s{0,200}benchlog\b")
+REST = re.compile(r"([^{}]{0,1000})\}\}")
+# "{{ word": a word that looks like "benchlog" is a misspelled tag, not text.
+WORD = re.compile(r"\{\{\s{0,200}([A-Za-z_][\w-]{0,30})")
+SPECIAL = re.compile(r"[\\`<{]")
+TICKS = re.compile(r"`+")
 TABLES = ("variants", "cpu-features")
 KEYS = {"chart", "table", "machine", "run"}
 
 
 class TagError(Exception):
-    """A tag that names something that does not exist; the message quotes the tag."""
+    """A tag that does not parse or names something that does not exist; the message quotes the tag."""
 
 
 def expand_tags(markdown, renderer, render=None):
-    """Expand tags outside fenced code, indented code, code spans and HTML comments; one pass, line by line.
+    """Expand tags outside code and HTML comments, one paragraph at a time.
     `render(kind, name, frame)` gives a tag's text: the site's HTML by default (export passes its own)."""
     render = render or (lambda kind, name, frame: html_block(render_html(kind, name, frame, renderer)))
-    out, fence, comment, code_may_follow = [], None, False, True
+    expand = lambda tag, args: _expand(tag, args, renderer, render)  # noqa: E731
+    out, para, fence, code_may_follow = [], [], None, True
+    comment = False
+
+    def flush():
+        nonlocal comment
+        if para:
+            text, comment = _scan("".join(para), comment, expand)
+            out.append(text)
+            para.clear()
+
     for line in markdown.splitlines(keepends=True):
         opening = FENCE.match(line)
         if fence:
             fence = None if opening and opening.group(1) == fence else fence
             out.append(line)
             continue
-        if opening and not comment:
-            fence = opening.group(1)
+        if not line.strip():  # a blank line ends a paragraph, and with it every code span
+            flush()
             out.append(line)
+            code_may_follow = True
             continue
-        indented = line.startswith(("    ", "\t")) and line.strip()
-        if indented and code_may_follow and not comment:
+        if opening:
+            flush()  # a fence may interrupt a paragraph; inside an HTML comment it is only text
+            if not comment:
+                fence = opening.group(1)
+                out.append(line)
+                continue
+        elif line.startswith(("    ", "\t")) and not para and code_may_follow and not comment:
             out.append(line)  # an indented code block: after a blank line or more indented code
             continue
-        code_may_follow = not line.strip()
-        expanded, comment = _expand_line(line, comment, lambda m: _expand(m, renderer, render))
-        out.append(expanded)
+        code_may_follow = False
+        para.append(line)
+    flush()
     return "".join(out)
 
 
-def _expand_line(line, in_comment, expand):
-    """(the line with its tags expanded outside HTML comments, whether a comment is still open at its end)."""
+def _scan(text, in_comment, expand):
+    """(the paragraph with its tags expanded, whether an HTML comment is still open at its end)."""
+    ticks = {}  # backtick-run length -> the positions where such runs start, for closing code spans
+    for m in TICKS.finditer(text):
+        ticks.setdefault(len(m.group()), []).append(m.start())
     out, pos = [], 0
-    while pos < len(line):
+    while pos < len(text):
         if in_comment:
-            end = line.find("-->", pos)
+            end = text.find("-->", pos)
             if end < 0:
-                out.append(line[pos:])
+                out.append(text[pos:])
                 return "".join(out), True
-            out.append(line[pos:end + 3])
+            out.append(text[pos:end + 3])
             pos, in_comment = end + 3, False
+            continue
+        m = SPECIAL.search(text, pos)
+        if not m:
+            out.append(text[pos:])
+            break
+        start = m.start()
+        out.append(text[pos:start])
+        char = text[start]
+        if char == "\\":
+            pos = start + 2  # an escaped character (an escaped backtick opens no code span)
+            out.append(text[start:pos])
+        elif char == "`":
+            run = TICKS.match(text, start).group()
+            starts = ticks[len(run)]
+            i = bisect.bisect_right(starts, start)
+            pos = starts[i] + len(run) if i < len(starts) else start + len(run)  # unclosed: plain backticks
+            out.append(text[start:pos])
+        elif text.startswith("<!--", start):
+            out.append("<!--")
+            pos, in_comment = start + 4, True
+        elif char == "{" and text.startswith("{{", start):
+            pos = _tag(text, start, out, expand)
         else:
-            start = line.find("<!--", pos)
-            stop = len(line) if start < 0 else start
-            out.append(TAG.sub(expand, line[pos:stop]))
-            pos, in_comment = stop, start >= 0
+            out.append(char)
+            pos = start + 1
     return "".join(out), in_comment
 
 
-def _expand(match, renderer, render):
-    if match.group("code"):
-        return match.group("code")
-    tag = match.group("tag")
+def _tag(text, start, out, expand):
+    """Expands the tag at `start` into `out` and returns where scanning goes on; a tag that does not parse, or a
+    word that is a misspelled "benchlog", is a TagError."""
+    opening = OPENING.match(text, start)
+    if opening:
+        rest = REST.match(text, opening.end())
+        if not rest:
+            shown = " ".join(text[start:start + 60].split()) + ("…" if len(text) > start + 60 else "")
+            raise TagError(f"tag '{shown}': does not parse (a tag is '{{{{ benchlog chart=NAME … }}}}': no braces "
+                           "inside, at most 1,000 characters of arguments, closed by '}}')")
+        out.append(expand(" ".join(text[start:rest.end()].split()), rest.group(1)))
+        return rest.end()
+    word = WORD.match(text, start)
+    if word and word.group(1) != "benchlog" and \
+            difflib.SequenceMatcher(None, word.group(1).lower(), "benchlog").ratio() >= 0.8:
+        raise TagError(f"'{{{{ {word.group(1)}': a misspelled tag? (tags start '{{{{ benchlog')")
+    out.append("{")
+    return start + 1
+
+
+def _expand(tag, args, renderer, render):
     try:
-        text = render(*resolve(parse_args(match.group("args")), renderer))
+        text = render(*resolve(parse_args(args), renderer))
     except TagError as exc:
         raise TagError(f"tag '{tag}': {exc}") from None
     # Blank lines around it make Markdown take it as a block of its own.

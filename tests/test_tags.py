@@ -85,6 +85,64 @@ def test_an_indented_line_inside_a_paragraph_is_not_code(renderer):
 
 
 def test_a_pathological_post_is_left_as_written(renderer):
-    # Unclosed tags and backticks by the thousand: bounded patterns keep the scan linear (measured in the notes).
-    text = ("{{ benchlog " * 20000 + "\n") + ("`" * 20000 + "\n") + ("<!--" * 5000 + "\n")
+    # Unclosed backticks and comments by the thousand: the scan stays linear (a code span closes by bisection).
+    text = ("`" * 20000 + "\n") + "".join("`" * k + " x " for k in range(1, 400)) + "\n" + ("<!--" * 5000 + "\n")
+    assert expand_tags(text, renderer) == text
+
+
+def test_thousands_of_unclosed_tags_are_one_error(renderer):
+    with pytest.raises(TagError, match="does not parse"):
+        expand_tags("{{ benchlog " * 20000 + "\n", renderer)
+
+
+@pytest.mark.parametrize("text", [
+    "Write ``{{ benchlog chart=nope }}`` in a post.\n",              # double-backtick code span
+    "``a ` {{ benchlog chart=nope }} ``\n",                         # a single backtick inside a double span
+    "```\n{{ benchlog chart=nope }}\n```\n",                        # a fence
+    "text\n```\n{{ benchlog chart=nope }}\n```\n",                  # a fence that interrupts a paragraph
+    "`{{ benchlog chart=nope }}\nstill code`\n",                      # a code span across a line break
+])
+def test_tags_in_every_kind_of_code_are_left_alone(renderer, text):
+    assert expand_tags(text, renderer) == text
+
+
+def test_a_comment_opener_inside_code_hides_nothing(renderer):
+    # Markdown shows `<!--` in a code span as text: the tag after it is live, and a bad one still fails.
+    html = expand_tags("Comments start with `<!--`.\n\n{{ benchlog table=cpu-features }}\n", renderer)
+    assert "benchlog-cpu" in html
+    with pytest.raises(TagError, match="no chart 'nope'"):
+        expand_tags("`<!--` then {{ benchlog chart=nope }}\n", renderer)
+
+
+def test_an_unclosed_backtick_ends_with_its_paragraph(renderer):
+    with pytest.raises(TagError, match="no chart 'nope'"):
+        expand_tags("an unclosed ` here\n\n{{ benchlog chart=nope }} and a ` there\n", renderer)
+
+
+def test_an_escaped_backtick_opens_no_code_span(renderer):
+    html = expand_tags("\\`{{ benchlog table=cpu-features }}\\`\n", renderer)
+    assert "benchlog-cpu" in html
+
+
+def test_a_tag_may_have_line_breaks_and_extra_spaces(renderer):
+    html = expand_tags("{{   benchlog\n   table=cpu-features\n}}\n", renderer)
+    assert "benchlog-cpu" in html and "{{" not in html
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{{ benchlog chart=latency\n\nthe rest", "does not parse"),                       # never closed
+    ("{{ benchlog chart=latency }", "does not parse"),                                   # one brace
+    ("{{ benchlog chart={latency} }}", "does not parse"),                                # braces inside
+    ("{{ benchlog chart=" + "x" * 1001 + " }}", "does not parse"),                      # over 1,000 characters
+    ("{{ benchlg chart=latency }}", "'{{ benchlg': a misspelled tag"),
+    ("{{ Benchlog chart=latency }}", "'{{ Benchlog': a misspelled tag"),
+    ("{{ bechlog chart=latency }}", "'{{ bechlog': a misspelled tag"),
+])
+def test_a_malformed_tag_is_an_error_not_text(renderer, text, message):
+    with pytest.raises(TagError, match=re.escape(message)):
+        expand_tags(f"para\n{text}\n", renderer)
+
+
+def test_other_double_braces_are_text(renderer):
+    text = "Jinja writes {{ name }} and sets use {{1, 2}}; {{ bench }} too.\n"
     assert expand_tags(text, renderer) == text
