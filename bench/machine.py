@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from report.fingerprint import ISA_FLAGS
-from report.schema import FORMAT_VERSION
+from report.schema import FORMAT_VERSION, SLUG_PATTERN
 
 VENDORS = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "Apple": "apple", "ARM": "arm"}
 
@@ -127,7 +127,7 @@ def isa_tag(flags):
 
 
 ISA_NAMES = {"amx": "AMX", "avx512": "AVX-512", "avx2": "AVX2", "base": None}
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+SLUG = re.compile(SLUG_PATTERN)  # the schema's, so a name the writer accepts is one the reader accepts
 
 
 def check_machine_id(value):

@@ -5,6 +5,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -113,14 +114,41 @@ def parse_json(path, data):
         if isinstance(value, _BadNumber):
             raise ResultFileError(path, where or "(top level)",
                                   f"must be a finite number within 64 bits, got {value.text}")
+        if isinstance(value, str):
+            _check_visible(path, where, value)
     return doc
 
 
+# Characters that do not show, or that reorder what shows: with one, a label can pass as another machine's
+# ("Xeon" + U+200B) or a note can read backwards. Line breaks and tabs are allowed (notes have them).
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+INVISIBLE_EXTRA = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"}  # grapheme joiner, Hangul fillers
+
+
+def invisible_character(text):
+    """(position, character) of the first character in `text` that does not show, or None."""
+    for i, char in enumerate(text):
+        if char not in "\n\t" and (unicodedata.category(char) in INVISIBLE_CATEGORIES or char in INVISIBLE_EXTRA):
+            return i, char
+    return None
+
+
+def _check_visible(path, where, text):
+    found = invisible_character(text)
+    if found:
+        i, char = found
+        name = unicodedata.name(char, "a control character")
+        raise ResultFileError(path, where or "(top level)", f"holds an invisible character, U+{ord(char):04X} "
+                              f"({name}), at character {i + 1}: text in a result file must read as it looks")
+
+
 def _walk(value, where=""):
-    """(field path, value) of every value in a document already known to be shallow."""
+    """(field path, value) of every value in a document already known to be shallow; a field's name is yielded
+    as a value of its own, so names are checked like text."""
     yield where, value
     if isinstance(value, dict):
         for key, item in value.items():
+            yield _join(where, str(key)), key
             yield from _walk(item, _join(where, str(key)))
     elif isinstance(value, list):
         for i, item in enumerate(value):
@@ -316,10 +344,24 @@ def load_results(results_dir):
             _load_machine_folder(entry, root.resolve(), results)
     results.runs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
     results.roofs.sort(key=lambda r: (r.machine_id, r.doc["started_at"], r.id))
-    labels = [m.label for m in results.machines.values()]
+    # Two machines whose labels read alike (case, spacing, full-width forms, Cyrillic or Greek look-alikes) are
+    # shown with their ids, so one can never pass as the other.
+    skeletons = [label_skeleton(m.label) for m in results.machines.values()]
     for machine in results.machines.values():
-        machine.display = machine.label if labels.count(machine.label) == 1 else f"{machine.label} · {machine.id}"
+        alike = skeletons.count(label_skeleton(machine.label)) > 1
+        machine.display = f"{machine.label} · {machine.id}" if alike else machine.label
     return results
+
+
+# Cyrillic and Greek letters that look like Latin ones (after case folding).
+LOOK_ALIKES = str.maketrans("авсеһіјкмнорѕтухԁԛԝαβεηικμνορτυχ", "abcehijkmhopstyxdqwabenikmvoptux")
+
+
+def label_skeleton(label):
+    """What a label looks like to a reader: compatibility forms folded (NFKC), case folded, look-alike letters
+    mapped to Latin, runs of spaces as one."""
+    folded = unicodedata.normalize("NFKC", label).casefold().translate(LOOK_ALIKES)
+    return " ".join(folded.split())
 
 
 def _usable(entry, root, results, folder):

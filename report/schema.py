@@ -28,13 +28,17 @@ _STR = {"type": "string", "maxLength": MAX_LABEL}
 _NOTE = {"type": "string", "maxLength": MAX_NOTE}
 _STR_OR_NULL = {"type": ["string", "null"], "maxLength": MAX_LABEL}
 _NOTE_OR_NULL = {"type": ["string", "null"], "maxLength": MAX_NOTE}
-_SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,99}$"}
+# "$" also matches before a trailing line break ("box\n" would pass): patterns end in END, "no character follows",
+# which JSON Schema's (ECMA-262) and Python's regular expressions both read the same way.
+END = r"(?![\s\S])"
+SLUG_PATTERN = "^[a-z0-9][a-z0-9._-]{0,99}" + END
+_SLUG = {"type": "string", "pattern": SLUG_PATTERN}
 _STR_LIST = {"type": "array", "maxItems": MAX_ITEMS, "items": _NOTE}
 # A 95% interval [low, high] (report/intervals.py), or null where the run has too few rounds for one.
 _CI_OR_NULL = {"type": ["array", "null"], "minItems": 2, "maxItems": 2, "items": _POS}
 _LATENCY_CI = {**_CI_OR_NULL, "items": _LATENCY}
 # A machine folder name or run file name (without .json): it becomes part of a URL and of page text.
-RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$"
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}" + END
 
 SOURCE = {
     "type": "object",

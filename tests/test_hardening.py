@@ -201,3 +201,88 @@ def test_started_at_is_a_real_utc_time_not_in_the_future(box, value, message):
     line, results = only_problem(results_dir)
     assert line == f"{run}: started_at: {message}"
     assert results.runs == []
+
+
+@pytest.mark.parametrize("where, char, name", [
+    ("label", "\u200b", "ZERO WIDTH SPACE"),
+    ("label", "\u202e", "RIGHT-TO-LEFT OVERRIDE"),
+    ("label", "\u3164", "HANGUL FILLER"),
+    ("label", "\x07", "a control character"),
+    ("notes", "\ufeff", "ZERO WIDTH NO-BREAK SPACE"),
+])
+def test_invisible_characters_are_refused_with_their_field(box, where, char, name):
+    """'Xeon' + U+200B used to pass as another machine's 'Xeon'; a bidi override makes text read backwards."""
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    if where == "label":
+        doc["variants"][0]["label"] = f"Xeon{char}"
+    else:
+        doc["notes"] = [f"Xeon{char}"]
+    run.write_text(json.dumps(doc))
+    line, results = only_problem(results_dir)
+    field = "variants[0].label" if where == "label" else "notes[0]"
+    position = 5
+    assert line == (f"{run}: {field}: holds an invisible character, U+{ord(char):04X} ({name}), at character "
+                    f"{position}: text in a result file must read as it looks")
+    assert results.runs == []
+
+
+def test_an_invisible_character_in_a_field_name_is_refused(box):
+    results_dir, run = box
+    text = run.read_text()
+    run.write_text(text.replace('"label":', '"label\\u200b":', 1))
+    line, _ = only_problem(results_dir)
+    assert "holds an invisible character, U+200B (ZERO WIDTH SPACE)" in line
+
+
+def test_line_breaks_and_tabs_in_notes_are_text(box):
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["notes"] = ["first line\nsecond\tline"]
+    run.write_text(json.dumps(doc))
+    assert load_results(results_dir).problems == []
+
+
+@pytest.mark.parametrize("look_alike", [
+    "TEST BOX (AMD EPYC, 2 CORES)",   # case
+    "Test  box (AMD EPYC, 2 cores) ",  # spacing
+    "Ｔｅｓｔ box (AMD EPYC, 2 cores)",   # full-width forms
+    "Tеst bоx (АMD EPYC, 2 cores)",    # Cyrillic е, о and А
+])
+def test_machines_whose_labels_read_alike_are_told_apart_by_id(box, look_alike):
+    results_dir, _ = box
+    real = json.loads((results_dir / "test-box/machine.json").read_text())["label"]
+    assert real == "Test box (AMD EPYC, 2 cores)"  # the fixture's label, which the look-alikes imitate
+    other = results_dir / "other-box"
+    other.mkdir()
+    machine = json.loads((results_dir / "test-box/machine.json").read_text())
+    machine.update(machine_id="other-box", label=look_alike)
+    (other / "machine.json").write_text(json.dumps(machine))
+    results = load_results(results_dir)
+    assert results.problems == []
+    assert results.machines["test-box"].display == "Test box (AMD EPYC, 2 cores) · test-box"
+    assert results.machines["other-box"].display == f"{look_alike} · other-box"
+
+
+def test_different_labels_are_shown_as_written(box):
+    results_dir, _ = box
+    other = results_dir / "other-box"
+    other.mkdir()
+    machine = json.loads((results_dir / "test-box/machine.json").read_text())
+    machine.update(machine_id="other-box", label="Test box (AMD EPYC, 4 cores)")
+    (other / "machine.json").write_text(json.dumps(machine))
+    results = load_results(results_dir)
+    assert results.machines["test-box"].display == "Test box (AMD EPYC, 2 cores)"
+    assert results.machines["other-box"].display == "Test box (AMD EPYC, 4 cores)"
+
+
+@pytest.mark.parametrize("value", ["ort-cpu-int8\n", "ort cpu", "Ort-cpu-int8"])
+def test_ids_match_as_a_whole_string(box, value):
+    """A pattern ending in "$" lets "id\\n" through: ids name pages and anchors, so the whole string must match."""
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["variants"][2]["id"] = value
+    run.write_text(json.dumps(doc))
+    line, results = only_problem(results_dir)
+    assert line.startswith(f"{run}: variants[2].id: ") and "must be lower-case letters, digits" in line
+    assert results.runs == []
