@@ -21,8 +21,9 @@ SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "
 
 def text(value):
     """A string from a result file, made safe for Plotly: Plotly reads <a href>, <b>, <br> and more as markup in
-    titles, legends, axis labels and hover text, and entities as plain characters."""
-    return html.escape(str(value), quote=False)
+    titles, legends, axis labels and hover text, and entities as plain characters. "%" becomes an entity too:
+    Plotly fills in "%{…}" templates in titles and legend names before it turns entities back into characters."""
+    return html.escape(str(value), quote=False).replace("%", "&#37;")
 
 
 def canonical_labels(frame):
@@ -329,7 +330,9 @@ def sweep_chart(by_variant, axis, fixed):
         traces.append({"type": "scatter", "mode": "lines+markers", "name": label, "x": xs, "y": ys,
                        "marker": {"color": PALETTE[i % len(PALETTE)]}, "line": {"color": PALETTE[i % len(PALETTE)]},
                        "customdata": [p[1].id for p in points], "meta": {"sweep_axis": axis, "variant_id": vid},
-                       "hovertemplate": f"{label}<br>%{{x}}: %{{y:.3g}}<extra></extra>"})
+                       # Plain hover text, never a template: Plotly would fill in a "%{…}" inside a label.
+                       "hovertext": [f"{label}<br>{x}: " + ("—" if y is None else f"{y:.3g}")
+                                     for x, y in zip(xs, ys)], "hoverinfo": "text"})
     held = ", ".join(f"{UI['sweep_axis'][a]} {v}" for a, v in fixed.items() if v is not None)
     ticks = sorted({p[0] for points in by_variant.values() for p in points})
     title, yaxis = {"seq_len": (UI["sweep_seq_title"], UI["axis_ms"]),

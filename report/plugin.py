@@ -23,6 +23,7 @@ PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.mi
 ASSET_DIR = "assets/benchlog"
 ANCHOR_ID = re.compile(r'\bid="([^"<>]{1,200})"')
 GENERATED_MARKER = "benchlog-generated-page"
+NAV_MACHINES = 20  # up to this many machines have their own entries in the navigation
 
 
 class BenchlogConfig(Config):
@@ -51,13 +52,17 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
         return files
 
     def on_nav(self, nav, config, files):
-        """Sections are named after their folders (results/, machines/, blog/): give them their Korean names."""
+        """Sections are named after their folders (results/, machines/, blog/): give them their Korean names. With
+        more than NAV_MACHINES machines the navigation leaves the machines out (the overview lists and links every
+        one): every page repeats the navigation, so listing 2,000 machines made the site grow with their square."""
         def rename(items):
             for item in items:
                 if item.is_section:
                     item.title = UI["nav"].get(item.title, item.title)
                     rename(item.children)
         rename(nav.items)
+        if len(self.renderer.results.machines) > NAV_MACHINES:
+            _drop_machine_pages(nav.items)
         return nav
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -85,3 +90,14 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def _drop_machine_pages(items):
+    """Removes the machines' section (results/machines/) from a navigation tree, in place."""
+    for item in list(items):
+        if item.is_section:
+            pages = [c for c in item.children if getattr(c, "file", None) is not None]
+            if pages and all(c.file.src_uri.startswith("results/machines/") for c in pages):
+                items.remove(item)
+            else:
+                _drop_machine_pages(item.children)

@@ -149,6 +149,10 @@ def test_a_hostile_label_renders_as_text(site, watched):
     assert watched.page.locator(".benchlog-chart a").count() == 0
     ticks = watched.page.locator(".benchlog-chart .xtick text").all_text_contents()
     assert '<a href="https://example.com/evil">evil link</a>' in ticks, ticks
+    # Plotly fills in "%{…}" templates in names and titles: a label shows as written, never with data filled in.
+    assert "ORT 100%{meta.machine_id} %{x} INT8" in ticks, ticks
+    legend = watched.page.locator(".benchlog-chart .legendtext").all_text_contents()
+    assert any("%{meta.run_id}" in name for name in legend), legend
     watched.page.goto(url + "results/")
     assert watched.page.get_by_text(HOSTILE).count() >= 1
     assert watched.errors == []
@@ -247,6 +251,9 @@ LAYOUT_PROBE = """() => {
     if (ticks.some(t => hit(t, legend)) || hit(title, legend)) problems.push(`chart ${i}: legend overlaps`);
     if (!inside(title, box)) problems.push(`chart ${i}: title outside`);
     if (!inside(legend, box)) problems.push(`chart ${i}: legend outside`);
+    // Slanted names or a legend must not squeeze the plot into a strip (13 variants at 390 px once left 10 px).
+    const plot = el.querySelector('.nsewdrag');
+    if (plot && r(plot).height < 60) problems.push(`chart ${i}: plot ${Math.round(r(plot).height)} px tall`);
     el.querySelectorAll('text.bartext').forEach(t => {
       const ratio = contrast(getComputedStyle(t).fill, bg);
       if (ratio < 4.5) problems.push(`chart ${i}: label ${t.textContent} contrast ${ratio.toFixed(1)}`);

@@ -18,6 +18,9 @@ def test_the_real_site_builds_strict(site_copy):
     source = (site_copy / "site/blog/posts/2025-11-30-distilbert-onnx-openvino.md").read_text()
     assert post.count('class="benchlog-chart"') == source.count("{{ benchlog chart=") == 5
     assert "예상과는 다르게 OpenVINO를 추가하였더니 더 느려졌다" in post
+    # A handful of machines: the navigation lists each (with more than 20 it leaves them to the overview).
+    home = (public / "index.html").read_text()
+    assert '<a href="results/machines/colab-intel-xeon-2.20ghz-2vcpu/" class="md-nav__link">' in home
     # No CDN: every script and stylesheet is served from the site itself.
     for page in public.rglob("*.html"):
         html = page.read_text()
@@ -51,6 +54,15 @@ def test_a_bad_tag_fails_the_build_naming_post_and_tag(site_copy):
     assert done.returncode != 0
     assert ("blog/posts/2025-11-30-distilbert-onnx-openvino.md: tag '{{ benchlog chart=latency "
             "machine=no-such-box }}': no machine 'no-such-box'") in done.stderr
+
+
+def test_a_malformed_tag_fails_the_build_with_one_line(site_copy):
+    post = site_copy / "site/blog/posts/2025-11-30-distilbert-onnx-openvino.md"
+    post.write_text(post.read_text() + "\n{{ benchlg chart=latency }}\n")
+    done = mkdocs_build(site_copy)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert ("blog/posts/2025-11-30-distilbert-onnx-openvino.md: '{{ benchlg': a misspelled tag? (tags start "
+            "'{{ benchlog')") in done.stderr
 
 
 def test_a_new_result_file_appears_with_no_code_change(site_copy):

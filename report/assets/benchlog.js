@@ -44,17 +44,61 @@
     return lines.join("<br>");
   }
 
+  // Breaks a variant name at spaces into lines of at most `width` characters.
+  function wrapWords(text, width) {
+    var lines = [], line = "";
+    String(text).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines.join("<br>");
+  }
+
+  // On a phone, grouped bars over 13 slanted variant names leave the bars a strip (or no room at all, and Plotly
+  // gives up with "Something went wrong with axis scaling"): there the bars lie down, one variant name per row,
+  // each name wrapped, the first variant on top. The figure's numbers are the same; only the axes swap.
+  function barsAcross(figure) {
+    var layout = figure.layout, data = figure.data || [];
+    var categories = layout.xaxis && layout.xaxis.categoryarray;
+    if (!data.length || !categories || !data.every(function (t) { return t.type === "bar"; })) return false;
+    data.forEach(function (t) {
+      var x = t.x; t.x = t.y; t.y = x;
+      t.orientation = "h";
+      t.cliponaxis = false;  // the longest bar's value label may pass the axis end (the margin holds it)
+      if (t.error_y) { t.error_x = t.error_y; delete t.error_y; }
+    });
+    var values = layout.yaxis, names = layout.xaxis;
+    names.autorange = "reversed";
+    names.tickvals = categories;
+    names.ticktext = categories.map(function (c) { return wrapWords(c, 18); });
+    names.tickfont = { size: 10 };
+    layout.xaxis = values;
+    layout.yaxis = names;
+    (layout.annotations || []).forEach(function (a) {
+      if (a.xref !== "x" || a.yref !== "y") return;
+      var x = a.x; a.x = a.y; a.y = x;
+      a.xanchor = "left"; delete a.yanchor;
+    });
+    // Each row has room for its bars and for the most lines a wrapped name takes.
+    var lines = Math.max.apply(null, names.ticktext.map(function (t) { return t.split("<br>").length; }));
+    var rows = Math.max(22, 11 * data.length + 6, 12 * lines + 6);
+    layout.height = 150 + categories.length * rows;
+    return true;
+  }
+
   // On a phone-sized chart the title breaks before its parenthesis and legend entries wrap, so nothing runs past
   // the chart's edges; fonts get a little smaller.
   function fitNarrow(figure, width) {
     if (width >= 600) return;
+    var across = barsAcross(figure);
     var layout = figure.layout;
     if (layout.title && layout.title.text) {
       layout.title.text = layout.title.text.replace(" (", "<br>(");
       layout.title.font = Object.assign({}, layout.title.font, { size: 13 });
     }
     layout.legend = Object.assign({}, layout.legend, { font: { size: 10 } });
-    layout.margin = Object.assign({}, layout.margin, { l: 45, r: 10, t: 70 });
+    layout.margin = Object.assign({}, layout.margin, { l: 45, r: across ? 34 : 10, t: 70 });
     var legendLines = 0;
     (figure.data || []).forEach(function (trace) {
       if (trace.name) trace.name = wrap(trace.name, 38);
@@ -64,7 +108,7 @@
     });
     // A legend of many runs wraps into many lines on a phone: the chart grows by its height, so the plot keeps
     // its room and the legend never runs into the axis labels.
-    if (legendLines > 4) layout.height = Math.max(layout.height || 460, 380 + 14 * legendLines);
+    if (legendLines > 4) layout.height = (layout.height || 460) + 14 * (legendLines - 4);
   }
 
   function draw(el) {
@@ -76,7 +120,13 @@
     fitNarrow(figure, el.clientWidth || window.innerWidth);
     var name = scheme();
     var layout = applyFlat(figure.layout, themeLayout(name));
-    Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false });
+    try {
+      Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false });
+    } catch (e) {
+      // One chart Plotly cannot lay out must not stop the charts after it.
+      el.textContent = "이 차트를 그릴 수 없습니다 (" + e.message + ")";
+      return;
+    }
     el.setAttribute("data-drawn", "true");
     el.setAttribute("data-theme", name);
   }
