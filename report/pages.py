@@ -104,6 +104,9 @@ def relative_url(from_uri, to_uri, directory_urls=True):
     return rel + "/" if target.endswith("/") or not target else rel
 
 
+NAV_MACHINES = 20  # up to this many machines have their own entries in the navigation and the search index
+
+
 def machine_uri(machine_id):
     return f"results/machines/{machine_id}.md"
 
@@ -131,11 +134,18 @@ class Renderer:
             out[machine_uri(machine.id)] = self.machine_page(machine)
         return out
 
-    def page(self, src_uri, title, template, **context):
+    def page(self, src_uri, title, template, searched=True, **context):
         html = self.env.get_template(template).render(
             link=lambda to_uri: relative_url(src_uri, to_uri, self.directory_urls), machine_uri=machine_uri,
             **context)
-        return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{html_block(html)}\n"
+        meta = "" if searched else "search:\n  exclude: true\n"
+        return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n{meta}---\n\n{html_block(html)}\n"
+
+    @property
+    def many_machines(self):
+        """Beyond NAV_MACHINES machines, machine pages leave the navigation and the search index to the overview,
+        which lists and links every machine: both are repeated or loaded whole, so they would grow without bound."""
+        return len(self.results.machines) > NAV_MACHINES
 
     def fragment(self, template, **context):
         return Markup(html_block(self.env.get_template(template).render(**context)))
@@ -175,8 +185,8 @@ class Renderer:
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
                              **self.efficiency(machine, run)})
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
-                         machine=machine, sections=sections, history=self.history(runs),
-                         advice=self.advice(machine), roof=self.roof_table(machine), sweeps=self.sweeps(machine))
+                         searched=not self.many_machines, machine=machine, sections=sections,
+                         history=self.history(runs), advice=self.advice(machine), roof=self.roof_table(machine), sweeps=self.sweeps(machine))
 
     def sweeps(self, machine):
         """[(sweep id, its runs, [figures])]: one chart per axis the sweep varies."""

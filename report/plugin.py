@@ -23,7 +23,6 @@ PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.mi
 ASSET_DIR = "assets/benchlog"
 ANCHOR_ID = re.compile(r'\bid="([^"<>]{1,200})"')
 GENERATED_MARKER = "benchlog-generated-page"
-NAV_MACHINES = 20  # up to this many machines have their own entries in the navigation
 
 
 class BenchlogConfig(Config):
@@ -53,15 +52,15 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
 
     def on_nav(self, nav, config, files):
         """Sections are named after their folders (results/, machines/, blog/): give them their Korean names. With
-        more than NAV_MACHINES machines the navigation leaves the machines out (the overview lists and links every
-        one): every page repeats the navigation, so listing 2,000 machines made the site grow with their square."""
+        many machines the navigation leaves them out (the overview lists and links every one): every page repeats
+        the navigation, so listing 2,000 machines made the site grow with their square."""
         def rename(items):
             for item in items:
                 if item.is_section:
                     item.title = UI["nav"].get(item.title, item.title)
                     rename(item.children)
         rename(nav.items)
-        if len(self.renderer.results.machines) > NAV_MACHINES:
+        if self.renderer.many_machines:
             _drop_machine_pages(nav.items)
         return nav
 

@@ -30,6 +30,10 @@ def test_fifty_machines_build_and_the_comparison_stays_small(site_copy):
     assert 'class="md-nav__link"' in home and "gen-box-" not in home
     overview = (site_copy / "public/results/index.html").read_text()
     assert all(f'href="machines/gen-box-{m:02d}/"' in overview for m in range(50))
+    # So does the search index, which a reader's browser loads whole.
+    index = json.loads((site_copy / "public/search/search_index.json").read_text())
+    locations = [doc["location"] for doc in index["docs"]]
+    assert locations and not any("gen-box-" in loc for loc in locations)
     # Every machine still has its own page with all its runs.
     machine = (site_copy / "public/results/machines/gen-box-49/index.html").read_text()
     assert machine.count('<h2 id="run-') == 10

@@ -21,6 +21,8 @@ def test_the_real_site_builds_strict(site_copy):
     # A handful of machines: the navigation lists each (with more than 20 it leaves them to the overview).
     home = (public / "index.html").read_text()
     assert '<a href="results/machines/colab-intel-xeon-2.20ghz-2vcpu/" class="md-nav__link">' in home
+    search = (public / "search/search_index.json").read_text()
+    assert '"location":"results/machines/colab-intel-xeon-2.20ghz-2vcpu/"' in search.replace(" ", "")
     # No CDN: every script and stylesheet is served from the site itself.
     for page in public.rglob("*.html"):
         html = page.read_text()
