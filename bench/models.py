@@ -205,6 +205,7 @@ def dims_of(config, task):
     return {"layers": get("n_layers", "num_hidden_layers"), "hidden": get("dim", "hidden_size"),
             "heads": get("n_heads", "num_attention_heads"), "ffn": get("hidden_dim", "intermediate_size"),
             "vocab": get("vocab_size"), "labels": get("num_labels") if task != "embedding" else None,
-            # DistilBERT's classifier has a hidden pre_classifier layer; BERT's pooler is not on the path here.
-            "head_hidden": get("dim") if getattr(config, "model_type", "") == "distilbert" and task != "embedding"
-            else None}
+            # A classifier's head on the first token has a hidden layer in both: DistilBERT's pre_classifier and
+            # BERT's pooler (dense + tanh, whose output the classifier reads), each hidden x hidden. An embedding
+            # model (MiniLM, mean pooling) has neither.
+            "head_hidden": get("dim", "hidden_size") if task != "embedding" else None}

@@ -10,7 +10,8 @@ Per encoder layer, with batch B, sequence S, hidden H and feed-forward width F:
     attention-weighted values        2*B*S*S*H
     feed-forward (two layers)        2 x 2*B*S*H*F
     = B*S*(8*H*H + 4*S*H + 4*H*F)
-A DistilBERT classifier adds its head on the first token: 2*B*H*H (pre_classifier) + 2*B*H*labels.
+A classifier adds its head on the first token: 2*B*H*H (DistilBERT's pre_classifier, BERT's pooler) +
+2*B*H*labels.
 For distilbert-base-multilingual-cased at B=1, S=128: 11.17 GFLOP.
 """
 

@@ -3,7 +3,7 @@
 import pytest
 
 from bench.backends import VARIANTS, hardware
-from report import advice, flops, roof
+from report import advice, efficiency, flops, roof
 from report.strings import UI
 
 MULTILINGUAL = {"layers": 6, "hidden": 768, "heads": 12, "ffn": 3072, "vocab": 119547, "labels": 2,
@@ -116,19 +116,24 @@ def test_advice_for_unknown_flags_reads_the_measured_int8():
 
 def test_every_new_variant_has_a_rule_and_a_hardware_reading():
     rules = advice.expectations(EPYC_AVX512)
+    checked = []
     for vid, variant in VARIANTS.items():
         if vid != "pytorch-fp32":
             assert vid in rules, vid
+        hw = hardware(variant, I5_8265U)  # an AVX2-only CPU: no bf16 and no INT8 dot-product instructions
+        if variant.precision in ("bf16", "int8"):
+            assert hw["native"] is False and "no " in hw["detail"], vid
+            assert hardware(variant, XEON_AMX)["native"] is True, vid
+            checked.append(vid)
+        else:
+            assert hw is None or variant.precision == "int8-weights", vid
+    # Every variant was checked, not only the last (the loop used to sit after it): all INT8 and bf16 ones.
+    assert sorted(checked) == sorted(v for v, var in VARIANTS.items() if var.precision in ("bf16", "int8"))
+    assert len(checked) >= 8
     for flags in (COLAB, I5_8265U, EPYC_AVX2, XEON_AMX, EPYC_AVX512):  # every reason has its Korean words
         for expected in advice.expectations(flags).values():
             for key in expected.reasons if expected else ():
                 assert UI["adv"]["reasons"][key]
-        hw = hardware(variant, I5_8265U)
-        if variant.precision in ("bf16", "int8"):
-            assert hw["native"] is False and "no " in hw["detail"]
-            assert hardware(variant, XEON_AMX)["native"] is True
-        else:
-            assert hw is None or variant.precision == "int8-weights"
 
 
 def test_pareto_front_and_recommendation():
@@ -146,3 +151,259 @@ def test_a_variant_without_a_reference_in_its_run_is_not_called_failed():
     assert rows["ort-cpu-int8"]["verdict"] == "no-reference"
     rows = {r["variant"]: r for r in advice.table(EPYC_AVX512, {}, {"ort-cpu-int8": "failed"})}
     assert rows["ort-cpu-int8"]["verdict"] == "failed"
+
+
+# --- report/efficiency.py on a run built by hand: every expected figure is worked out in the comments -------------
+
+def _variant(vid, p50=None, precision="fp32", status="ok", cosine=None, noise=None):
+    v = {"id": vid, "label": vid.upper(), "precision": precision, "status": status}
+    if status == "ok":
+        v["latency_ms"] = {"p50": p50}
+        v["fidelity"] = {"cosine": cosine, "cosine_min": cosine}
+    if noise:
+        v["noise"] = noise
+    return v
+
+
+def _run(variants, started="2026-12-01T00:00:00Z", complete=True, quick=False, kind="measured", seq=128):
+    from report.load import Run
+    doc = {"machine_id": "box", "started_at": started, "complete": complete, "source": {"kind": kind},
+           "workload": {"batch_size": 1, "seq_len": seq, "threads": 2, "quick": quick},
+           "model": {"name": "m", "dims": MULTILINGUAL}, "variants": variants}
+    return Run(f"{started}-{len(variants)}", doc, None)
+
+
+def _machine(flags):
+    from report.load import Machine
+    return Machine("box", {"label": "Box", "cpu": {"vendor": "GenuineIntel", "freq_mhz": 2000, "logical_cores": 2,
+                                                  "flags": flags}}, None)
+
+
+# 11,174,808,576 FLOPs per inference at batch 1, sequence 128 (test_distilbert_multilingual_at_128): in 111.748 ms
+# that is 100 GOP/s, in a quarter of the time 400 GOP/s.
+REF_MS = 111.74808576
+
+
+def test_run_rows_rate_roof_peak_and_speedup_by_hand():
+    from report.load import Results, Run
+    results = Results()
+    results.roofs = [Run("roof-a", {"machine_id": "box", "threads": 2, "gemm": [
+                         {"precision": "fp32", "rate_gops": 200.0}, {"precision": "fp32", "rate_gops": 250.0},
+                         {"precision": "int8", "rate_gops": 500.0}]}, None),
+                     Run("roof-b", {"machine_id": "box", "threads": 1, "gemm": [  # another thread count: ignored
+                         {"precision": "fp32", "rate_gops": 999.0}]}, None)]
+    machine = _machine({"avx2": True, "fma": True})
+    run = _run([_variant("pytorch-fp32", REF_MS, cosine=1.0), _variant("ort-cpu-int8", REF_MS / 4, "int8"),
+                _variant("openvino-int8-wo", REF_MS / 2, "int8-weights"), _variant("openvino-bf16", status="skipped")])
+    rows = {r["variant_id"]: r for r in efficiency.run_rows(results, machine, run)}
+    ref, int8, wo, skipped = (rows[k] for k in ("pytorch-fp32", "ort-cpu-int8", "openvino-int8-wo", "openvino-bf16"))
+    assert ref["gops"] == pytest.approx(100.0) and int8["gops"] == pytest.approx(400.0)
+    assert ref["speedup"] == pytest.approx(1.0) and int8["speedup"] == pytest.approx(4.0)  # reference over variant
+    assert wo["speedup"] == pytest.approx(2.0)
+    # % of the best GEMM at 2 threads: fp32 250 (not 200, not the 1-thread 999), int8 500; weight-only INT8 computes
+    # in fp32, so it is measured against the fp32 roof.
+    assert ref["roof_pct"] == pytest.approx(40.0) and int8["roof_pct"] == pytest.approx(80.0)
+    assert wo["roof_precision"] == "fp32" and wo["roof_pct"] == pytest.approx(200 / 250 * 100)
+    # Estimated peak: AVX2 + FMA = 32 ops/cycle/core x 2 cores x 2.0 GHz = 128 GOP/s fp32; INT8 without VNNI
+    # 32 * 4 // 3 = 42 ops/cycle -> 168 GOP/s.
+    assert ref["peak_pct"] == pytest.approx(100 / 128 * 100) and int8["peak_pct"] == pytest.approx(400 / 168 * 100)
+    assert skipped["gops"] is None and skipped["speedup"] is None and skipped["roof_pct"] is None
+    assert ref["label"] == "PYTORCH-FP32" and ref["cosine"] == 1.0
+
+
+def test_advice_reads_speedups_the_right_way_up():
+    machine = _machine({"avx2": True, "fma": True, "avx512f": False, "avx512_vnni": False, "avx_vnni": False,
+                        "avx512_bf16": False, "amx_int8": False, "amx_bf16": False})
+    run = _run([_variant("pytorch-fp32", REF_MS), _variant("ort-cpu-int8", REF_MS / 1.3, "int8")])
+    out = efficiency.advice_rows(machine, run)
+    row = next(r for r in out["rows"] if r["variant"] == "ort-cpu-int8")
+    assert row["measured"] == pytest.approx(1.3) and row["status"] == "ok"
+    low, high = row["expected"]
+    assert low <= 1.3 <= high and row["verdict"] == "as-expected"  # AVX2 INT8 ~4/3x FP32: 1.3 fits the band
+    assert out["levels"] == ("avx2", "none")
+    empty = efficiency.advice_rows(machine, None)
+    assert all(r["measured"] is None and r["status"] is None for r in empty["rows"])
+
+
+def test_pareto_over_rows_uses_latency_and_cosine_of_the_variants_that_ran():
+    rows = [{"variant_id": "a", "status": "ok", "latency_ms": 10.0, "cosine": 0.999},
+            {"variant_id": "b", "status": "ok", "latency_ms": 5.0, "cosine": 0.98},
+            {"variant_id": "c", "status": "ok", "latency_ms": 12.0, "cosine": 0.995},  # slower and worse than a
+            {"variant_id": "d", "status": "failed", "latency_ms": 1.0, "cosine": 1.0},  # did not run
+            {"variant_id": "e", "status": "ok", "latency_ms": 2.0, "cosine": None}]  # no fidelity
+    front, recommended = efficiency.pareto(rows)
+    assert front == ["a", "b"] and recommended == "a"
+    assert efficiency.pareto(rows, floor=0.97) == (["a", "b"], "b")
+
+
+def test_the_advice_reads_the_best_evidence_of_each_workload():
+    ok = [_variant("pytorch-fp32", REF_MS), _variant("ort-cpu-int8", REF_MS / 4, "int8")]
+    three = ok + [_variant("openvino-int8", REF_MS / 5, "int8")]
+    # Three equal rounds give each speed-up a point interval, so a run without load is quiet (not unknown).
+    three = [dict(v, round_p50_ms=[v["latency_ms"]["p50"]] * 3) for v in three]
+    ok = three[:2]
+    busy = {"other_cpu_share": 0.5}
+    runs = {
+        "no-reference": _run([_variant("ort-cpu-int8", 1.0, "int8")] * 1, "2026-12-09T00:00:00Z"),
+        "transcribed": _run(three, "2026-12-08T00:00:00Z", kind="transcribed"),
+        "incomplete": _run(three, "2026-12-07T00:00:00Z", complete=False),
+        "quick": _run(three, "2026-12-06T00:00:00Z", quick=True),
+        "two": _run(ok, "2026-12-05T00:00:00Z"),
+        "three-noisy": _run([dict(v, noise=busy) for v in three], "2026-12-04T00:00:00Z"),
+        "three-quiet-old": _run(three, "2026-12-02T00:00:00Z"),
+        "three-quiet-new": _run(three, "2026-12-03T00:00:00Z"),
+        "other-workload": _run(ok, "2026-12-10T00:00:00Z", seq=64),
+    }
+
+    class Results:
+        def runs_of(self, machine_id):
+            return list(runs.values())
+
+    best = efficiency.machine_runs(Results(), _machine({}))
+    assert best[("m", 1, 128)] is runs["three-quiet-new"] and best[("m", 1, 64)] is runs["other-workload"]
+    del runs["three-quiet-new"], runs["three-quiet-old"]
+    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["three-noisy"]  # most variants
+    del runs["three-noisy"]
+    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["two"]
+    del runs["two"]
+    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["quick"]
+    del runs["quick"]
+    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["incomplete"]
+    del runs["incomplete"]
+    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["transcribed"]
+
+
+def test_dims_of_distilbert_and_bert_configs_and_their_flops_by_hand():
+    from types import SimpleNamespace
+
+    from bench.models import dims_of
+    distil = SimpleNamespace(model_type="distilbert", n_layers=6, dim=768, n_heads=12, hidden_dim=3072,
+                             vocab_size=119547, num_labels=2)
+    assert dims_of(distil, "classification") == MULTILINGUAL
+    bert = SimpleNamespace(model_type="bert", num_hidden_layers=12, hidden_size=768, num_attention_heads=12,
+                           intermediate_size=3072, vocab_size=30522, num_labels=3)
+    dims = dims_of(bert, "classification")
+    assert dims == {"layers": 12, "hidden": 768, "heads": 12, "ffn": 3072, "vocab": 30522, "labels": 3,
+                    "head_hidden": 768}  # BERT's pooler (768 x 768) feeds its classifier
+    # bert-base at batch 2, sequence 64: 12 layers of 2*64*(8*768^2 + 4*64*768 + 4*768*3072), pooler 2*2*768*768,
+    # classifier 2*2*768*3.
+    layer = 2 * 64 * (8 * 768 * 768 + 4 * 64 * 768 + 4 * 768 * 3072)
+    assert flops.inference_flops(dims, 2, 64) == 12 * layer + 2 * 2 * 768 * 768 + 2 * 2 * 768 * 3
+    minilm = SimpleNamespace(model_type="bert", num_hidden_layers=6, hidden_size=384, num_attention_heads=12,
+                             intermediate_size=1536, vocab_size=30522, num_labels=2)
+    embedding = dims_of(minilm, "embedding")
+    assert embedding["labels"] is None and embedding["head_hidden"] is None
+    assert flops.inference_flops(embedding, 1, 128) == 6 * flops.layer_flops(1, 128, 384, 1536)
+
+
+# The rules restated as a table (one row per variant, one column per CPU level): a change to a band must be made
+# on purpose in both places.
+RULES = {  # variant: (AVX2 only, VNNI + AVX512-BF16, AMX)
+    "openvino-int8": ((1.5, 3.5), (3, 7), (5, 15)),
+    "openvino-int8-ac": ((1.2, 3.5), (2, 7), (3, 15)),
+    "ort-cpu-int8": ((1.3, 2.5), (2.5, 5.5), (2.5, 6)),
+    "ort-cpu-int8-fused": ((1.3, 2.8), (2.5, 6), (2.5, 7)),
+    "ort-cpu-int8-u8": ((1.2, 2.5), (1.5, 5), (1.5, 5)),
+    "pytorch-int8": ((1.0, 2.5), (1.2, 4), (1.2, 4)),
+    "openvino-bf16": (None, (1.5, 3.5), (2.5, 8)),
+    "pytorch-bf16": ((0.3, 1.0), (1.2, 2.5), (1.2, 3)),
+}
+
+
+@pytest.mark.parametrize("flags, column, int8, bf16", [(I5_8265U, 0, "int8_avx2", "bf16_none"),
+                                                       (EPYC_AVX512, 1, "int8_vnni", "bf16_avx512"),
+                                                       (XEON_AMX, 2, "int8_amx", "bf16_amx")])
+def test_every_expectation_for_three_cpus(flags, column, int8, bf16):
+    got = advice.expectations(flags)
+    for vid, bands in RULES.items():
+        e = got[vid]
+        if bands[column] is None:  # OpenVINO does not emulate bf16: expected to be skipped
+            assert (e.runs, e.reasons) == (False, ("bf16_none", "ov_no_emulation")), vid
+            continue
+        assert (e.variant, (e.low, e.high), e.runs) == (vid, bands[column], True), vid
+        extra = {"ort-cpu-int8-u8": ("u8_per_tensor",), "openvino-int8-ac": ("accuracy_control",),
+                 "pytorch-bf16": ("torch_emulates",) if column == 0 else ()}.get(vid, ())
+        assert e.reasons == ((bf16 if "bf16" in vid else int8), *extra), vid
+    for vid in ("ort-cpu-fp32", "ort-openvino-fp32", "openvino-fp32"):
+        assert (got[vid].low, got[vid].high, got[vid].reasons) == (1.0, 2.0, ("graph_fp32",))
+    assert (got["openvino-int8-wo"].low, got["openvino-int8-wo"].high) == (1.0, 4.0)
+    assert got["openvino-int8-wo"].reasons == ("weights_only",)
+    unknown = advice.expectations({})
+    assert all(unknown[vid] is None for vid in RULES) and unknown["openvino-fp32"] is not None
+
+
+@pytest.mark.parametrize("ratio, status, verdict", [
+    (1.5, "ok", "as-expected"), (3.5, "ok", "as-expected"),  # both ends of the band are inside it
+    (1.49, "ok", "below"), (3.51, "ok", "above"), (None, "ok", "no-reference"), (None, "failed", "failed"),
+    (2.0, "skipped", "failed"), (None, None, "not-measured")])
+def test_verdict_at_the_band_edges(ratio, status, verdict):
+    assert advice.verdict(advice.Expectation("v", 1.5, 3.5, ()), ratio, status) == verdict
+
+
+def test_verdicts_where_the_variant_should_not_run_or_the_cpu_is_unknown():
+    skip = advice.Expectation("openvino-bf16", 0, 0, (), runs=False)
+    assert advice.verdict(skip, None, "skipped") == "as-expected" and advice.verdict(skip, None, None) == \
+        "as-expected"
+    assert advice.verdict(skip, 1.2, "ok") == "surprise" and advice.verdict(None, 2.0, "ok") == "unknown"
+
+
+def test_table_rows_and_the_int8_hint_for_an_unknown_cpu():
+    rows = {r["variant"]: r for r in advice.table(I5_8265U, {"ort-cpu-int8": 2.0}, {"ort-cpu-int8": "ok",
+                                                                                   "openvino-bf16": "skipped"})}
+    assert rows["ort-cpu-int8"] == {"variant": "ort-cpu-int8", "expected": (1.3, 2.5), "measured": 2.0,
+                                    "status": "ok", "verdict": "as-expected", "reasons": ("int8_avx2",)}
+    assert rows["openvino-bf16"]["expected"] is None and rows["openvino-bf16"]["verdict"] == "as-expected"
+    assert rows["openvino-int8"]["verdict"] == "not-measured" and rows["openvino-int8"]["measured"] is None
+    # Flags unknown: a measured ORT INT8 of 2.6 fits both the VNNI (2.5-5.5) and AMX (2.5-6) bands, not AVX2's.
+    assert advice.int8_hint({}, {"ort-cpu-int8": 2.6}) == {"ratio": 2.6, "fits": ["amx", "vnni"]}
+    assert advice.int8_hint({}, {"ort-cpu-int8": 1.3}) == {"ratio": 1.3, "fits": ["avx2"]}  # an edge is inside
+    assert advice.int8_hint({}, {"ort-cpu-int8": 9.0}) is None and advice.int8_hint({}, {}) is None
+
+
+def test_the_pareto_front_keeps_ties_and_drops_the_dominated():
+    points = [("a", 10.0, 0.99), ("b", 10.0, 0.99), ("c", 10.0, 0.98), ("d", 12.0, 0.99)]
+    assert advice.pareto_front(points) == ["a", "b"]  # a tie dominates neither; c and d lose on one side
+    assert advice.recommend([("a", 10.0, 0.99), ("b", 9.0, 0.989)]) == "a"  # the floor is inclusive
+    assert advice.recommend([("a", 10.0, None), ("b", 9.0, 0.5)]) is None
+
+
+@pytest.mark.parametrize("flags, vendor, table", [
+    ({}, "GenuineIntel", {"fp32": (16, "AVX without FMA"), "bf16": (16, "no bf16 instructions: converted to fp32"),
+                          "int8": (21, "no VNNI: vpmaddubsw + vpmaddwd (~4/3x fp32)")}),
+    ({"avx2": True}, "GenuineIntel", {"fp32": (16, "AVX without FMA")}),  # AVX2 without FMA: no FMA rate
+    ({"avx2": True, "fma": True, "avx_vnni": True}, "GenuineIntel",
+     {"fp32": (32, "AVX2 + FMA, two FMA units"), "int8": (128, "AVX-VNNI (4x fp32)")}),
+    ({"avx512f": True, "avx512_vnni": True, "avx512_bf16": True}, "AuthenticAMD",
+     {"fp32": (32, "AVX-512 on 256-bit FMA datapaths (AMD)"), "bf16": (64, "AVX512_BF16 (2x fp32)"),
+      "int8": (128, "AVX512-VNNI (4x fp32)")}),
+    ({"avx512f": True, "avx512_vnni": True, "amx_int8": True, "amx_bf16": True}, "GenuineIntel",
+     {"fp32": (64, "AVX-512, two FMA units"), "bf16": (2048, "AMX-BF16 tiles"), "int8": (4096, "AMX-INT8 tiles")}),
+    (None, None, {"fp32": (16, "AVX without FMA")}),
+])
+def test_ops_per_cycle_for_each_isa(flags, vendor, table):
+    got = roof.ops_per_cycle(flags, vendor)
+    assert set(got) == {"fp32", "bf16", "int8"}
+    for precision, expected in table.items():
+        assert got[precision] == expected, precision
+
+
+def test_the_estimate_spells_out_its_basis_and_uses_at_most_the_logical_cores():
+    cpu = {"vendor": "GenuineIntel", "freq_mhz": 2000, "max_freq_mhz": None, "logical_cores": 2,
+           "flags": {"avx2": True, "fma": True}}
+    est = roof.estimate_peak(cpu, 8)  # 8 threads asked, 2 cores there: 2 cores count
+    assert est["fp32"] == {"rate_gops": 32 * 2 * 2.0, "per_cycle": 32, "cores": 2, "ghz": 2.0,
+                           "why": "AVX2 + FMA, two FMA units",
+                           "basis": "estimate: 32 ops/cycle/core (AVX2 + FMA, two FMA units) x 2 cores x 2.00 GHz; "
+                                    "assumes each vCPU has its own vector units"}
+    assert roof.estimate_peak({**cpu, "logical_cores": None}, 3)["fp32"]["cores"] == 3
+    assert roof.roof_precision("bf16") == "bf16" and roof.roof_precision("int8") == "int8"
+    assert roof.roof_precision("fp32") == "fp32" and roof.roof_precision("fp16") == "fp32"
+
+
+def test_best_gemm_ignores_other_thread_counts_and_files_without_gemm():
+    docs = [{"threads": 2}, {"threads": 2, "gemm": [{"precision": "fp32", "rate_gops": 100.0},
+                                                      {"precision": "fp32", "rate_gops": 90.0}]},
+            {"threads": 2, "gemm": [{"precision": "fp32", "rate_gops": 100.0, "library": "later, equal"}]}]
+    best = roof.best_gemm(docs, 2)
+    assert best == {"fp32": {"precision": "fp32", "rate_gops": 100.0}}  # an equal rate does not replace the first
+    assert roof.best_gemm(docs, 1) == {}
