@@ -156,6 +156,14 @@ def test_a_run_of_three_rounds_writes_intervals_paired_with_the_reference(tmp_pa
         assert lo <= v["latency_ms"]["p50"] <= hi and len(v["round_p50_ms"]) == 3
         assert v["noise"]["stopped_on"] == "rounds" and v["noise"]["half_width"] is not None
         assert v["conditions"]["transparent_hugepages"] and v["conditions"]["thread_cpus"]
+        # The noise block the run writes, recomputed from the same file's figures by the formulas in the README.
+        n, r = v["noise"], v["round_p50_ms"]
+        assert n["round_spread"] == pytest.approx((max(r) - min(r)) / min(r))
+        mean = sum(r) / 3
+        assert n["round_sem"] == pytest.approx((sum((x - mean) ** 2 for x in r) / 2) ** 0.5 / 3 ** 0.5 / mean)
+        assert 0 <= n["other_cpu_share"] <= 1 and 0 <= n["steal_share"] <= 1 and n["cv"] > 0  # Linux: measured
+        expected = n["half_width"] > 0.05 or n["other_cpu_share"] > 0.10 or n["steal_share"] > 0.05
+        assert n["noisy"] is expected and bool(n["reasons"]) is expected
     speedup = var["speedup"]
     assert speedup["reference"] == "pytorch-fp32"
     assert speedup["value"] == pytest.approx(ref["latency_ms"]["p50"] / var["latency_ms"]["p50"])

@@ -1,12 +1,14 @@
 """The noise rule (report/noise.py) on canned samples, and the load meter (bench/system_load.py) on canned
 /proc/stat readings."""
 
+import math
 import os
 
 import pytest
 
 from bench.system_load import LoadMeter, parse_proc_stat, shares
 from report import noise
+from report.strings import UI
 
 HZ = os.sysconf("SC_CLK_TCK")
 
@@ -117,3 +119,110 @@ def test_load_meter_adds_up_intervals_and_says_unknown_without_proc():
     with blind:
         pass
     assert blind.result() == (None, None)
+
+
+def test_a_run_is_noisy_when_any_variant_is_not_only_the_last():
+    run = _run("2026-01-01", spread=0.0)  # equal rounds: point intervals, so both variants are quiet
+    assert noise.run_trust(run)["noisy"] is False
+    run["variants"][0]["noise"] = {"other_cpu_share": 0.5}  # the reference (first) ran beside other work
+    trust = noise.run_trust(run)
+    assert trust["noisy"] is True and trust["advice"] == noise.ADVICE
+    assert len(trust["reasons"]) == 1 and trust["reasons"][0].startswith("pytorch-fp32: ")
+    run["variants"].reverse()  # and when it is the last
+    assert noise.run_trust(run)["noisy"] is True
+    run["variants"][1]["status"] = "failed"  # a variant that did not run is not judged
+    assert noise.run_trust(run)["noisy"] is False
+
+
+@pytest.mark.parametrize("key, limit", [("half_width", 0.05), ("other_cpu_share", 0.10), ("steal_share", 0.05)])
+def test_each_limit_is_exclusive(key, limit):
+    assert noise.judge({key: limit}) == (False, [])
+    verdict, reasons = noise.judge({key: limit + 1e-9})
+    assert verdict is True and len(reasons) == 1
+    assert noise.judge({key: None}) == (None, [])
+
+
+def test_proc_stat_counts_nice_irq_and_softirq_as_busy_and_iowait_as_idle():
+    # user nice system idle iowait irq softirq steal
+    line = "cpu  100 20 30 400 50 6 4 10 0 0\n"
+    busy, steal, total = parse_proc_stat(line)
+    assert busy == pytest.approx((100 + 20 + 30 + 6 + 4) / HZ)
+    assert steal == pytest.approx(10 / HZ)
+    assert total == pytest.approx((160 + 400 + 50 + 10) / HZ)
+    assert parse_proc_stat("cpu0 1 2 3 4\nintr 5\n") is None  # only the all-CPU line counts
+
+
+def test_spread_and_sem_ignore_non_positive_rounds_and_need_two():
+    assert noise.round_spread([-5.0, 0.0, 100.0, 110.0]) == pytest.approx(0.1)
+    assert noise.round_spread([100.0, 110.0]) == pytest.approx(0.1)  # two rounds are enough
+    assert noise.round_sem([-5.0, 100.0, 100.0]) == 0.0
+    assert noise.round_sem([90.0, 110.0]) == pytest.approx((200 ** 0.5) / 2 ** 0.5 / 100)  # stdev 14.14 / sqrt 2
+    assert noise.coefficient_of_variation([5.0]) is None
+
+
+def test_variant_noise_keeps_stored_figures_and_derives_the_missing_ones():
+    stored = {"id": "v", "latency_ms": {"p50": 100.0}, "round_p50_ms": [100.0, 100.0, 100.0],
+              "noise": {"other_cpu_share": 0.5, "round_spread": 0.123}}
+    n = noise.variant_noise(stored)
+    assert n["noisy"] is True and n["round_spread"] == 0.123 and n["round_sem"] == 0.0
+    assert n["half_width"] == pytest.approx(0, abs=1e-12)
+    assert n["other_cpu_share"] == 0.5 and len(n["reasons"]) == 1
+    derived = noise.variant_noise({"id": "v", "latency_ms": {"p50": 100.0}, "round_p50_ms": [90.0, 100.0, 110.0]})
+    assert derived["round_spread"] == pytest.approx(20 / 90)
+    assert derived["round_sem"] == pytest.approx(10 / 3 ** 0.5 / 100)
+
+
+def test_a_busy_machine_is_noisy_even_without_an_interval():
+    n = noise.variant_noise({"id": "v", "latency_ms": {"p50": 100.0}, "noise": {"other_cpu_share": 0.5}})
+    assert n["half_width"] is None and n["noisy"] is True
+
+
+def test_a_variant_is_judged_on_its_speedup_interval_the_reference_on_its_median():
+    point = {"latency_ms": {"p50": 25.0}, "round_p50_ms": [25.0, 25.0, 25.0]}
+    wide = {"value": 2.0, "ci95": [1.8, 2.2], "reference": "pytorch-fp32"}
+    n = noise.variant_noise({"id": "v", **point}, wide)
+    assert n["half_width"] == pytest.approx(0.1) and n["noisy"] is True
+    assert noise.variant_noise({"id": "v", **point})["half_width"] == pytest.approx(0, abs=1e-12)  # its median's
+    reference = noise.variant_noise({"id": "pytorch-fp32", **point}, wide)
+    assert reference["half_width"] == pytest.approx(0, abs=1e-12) and reference["noisy"] is False
+
+
+def test_run_trust_by_hand():
+    run = {"source": {"kind": "measured"}, "complete": False, "workload": {"quick": True},
+           "started_at": "2026-01-01",
+           "variants": [
+               {"id": "x-failed", "status": "failed"},  # not judged, and judging goes on after it
+               {"id": "pytorch-fp32", "label": "PyTorch FP32", "status": "ok", "latency_ms": {"p50": 100.0},
+                "round_p50_ms": [100.0] * 3},
+               {"id": "v", "status": "ok", "latency_ms": {"p50": 25.0}, "round_p50_ms": [25.0] * 3,
+                "noise": {"steal_share": 0.2}},
+               {"id": "w", "label": "W", "status": "ok", "latency_ms": {"p50": 50.0}, "round_p50_ms": [50.0] * 3,
+                "noise": {"other_cpu_share": 0.3}}]}
+    steal = UI["reason_steal_share"].format(value=0.2, limit=0.05)
+    other = UI["reason_other_cpu_share"].format(value=0.3, limit=0.10)
+    assert noise.run_trust(run) == {
+        "transcribed": False, "quick": True, "incomplete": True, "noisy": True,
+        "reasons": [f"v: {steal}", f"W: {other}"],  # every noisy variant, by label or else id
+        "advice": "; ".join([noise.ADVICE, UI["advice_quick"], UI["advice_incomplete"]])}
+    run["source"]["kind"] = "transcribed"  # a transcribed run's figures are not judged
+    assert noise.run_trust(run)["noisy"] is None and noise.run_trust(run)["reasons"] == []
+    assert noise.run_trust(run)["transcribed"] is True
+
+
+def test_a_run_is_judged_on_speedups_paired_by_round():
+    # The reference swings from round to round, the variant does not: the variant's own median interval is a
+    # point, but its speed-up (4.0, 4.8, 3.2 by round) is wide, so it is noisy too.
+    run = {"source": {"kind": "measured"}, "complete": True, "workload": {}, "started_at": "2026-01-01",
+           "variants": [{"id": "pytorch-fp32", "status": "ok", "latency_ms": {"p50": 100.0},
+                         "round_p50_ms": [100.0, 120.0, 80.0]},
+                        {"id": "v", "status": "ok", "latency_ms": {"p50": 25.0}, "round_p50_ms": [25.0] * 3}]}
+    trust = noise.run_trust(run)
+    assert trust["noisy"] is True and any(r.startswith("v: ") for r in trust["reasons"])
+    assert trust["advice"] == noise.ADVICE
+
+
+def test_evidence_rank_by_hand():
+    quiet, noisy, unknown = _run("2026-01-01", spread=0.0), _run("2026-01-01", spread=0.5), _run("2026-01-01")
+    assert noise.evidence_rank(quiet)[:3] == (False, False, 0) and noise.evidence_rank(quiet)[3] < 1e-12
+    assert noise.evidence_rank(noisy)[2] == 1 and noise.evidence_rank(unknown)[2:4] == (2, math.inf)
+    assert noise.evidence_rank(_run("2026-01-02", spread=0.0))[4] < noise.evidence_rank(quiet)[4]  # newer first

@@ -94,8 +94,12 @@ def test_the_machine_page_shows_sweeps_roof_advice_and_efficiency(swept, site_co
     axes = {t["meta"]["sweep_axis"] for f in figures for t in f["data"] if "sweep_axis" in t.get("meta", {})}
     assert axes == {"seq_len", "threads"}
     threads_chart = next(f for f in figures if any(t.get("meta", {}).get("sweep_axis") == "threads" for t in f["data"]))
-    for trace in threads_chart["data"]:  # speed-up over the fewest threads: the first point is 1 by definition
-        assert trace["x"] == [1, 2] and trace["y"][0] == pytest.approx(1.0)
+    # Speed-up over the fewest threads, recomputed from the files' medians: the run at 1 thread over each point's.
+    p50 = {(r.id, v["id"]): v["latency_ms"]["p50"] for r in load_results(results).runs for v in r.variants}
+    for trace in threads_chart["data"]:
+        ms = [p50[(run_id, trace["meta"]["variant_id"])] for run_id in trace["customdata"]]
+        assert trace["x"] == [1, 2] and len(ms) == 2
+        assert trace["y"] == pytest.approx([ms[0] / ms[0], ms[0] / ms[1]])
     assert 'id="advice"' in page and 'id="roof"' in page and "benchlog-advice" in page
     assert page.count('class="benchlog-table benchlog-efficiency"') == 4  # one per sweep point
     assert re.search(r"\d+%<br><small>int8 루프", page)  # % of the measured roof, against the int8 roof
