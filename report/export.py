@@ -44,6 +44,7 @@ svg { max-width: 100%; height: auto; }
 """
 
 
+# pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, warn=None):
     """Write the export of `post` into `out_dir`; return the paths written (the document first)."""
     post, out_dir = Path(post), Path(out_dir)
@@ -66,6 +67,7 @@ def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, w
             raise UserError(f"{post}: {exc}") from None
     document = exporter.write(meta, text)
     return [document, *exporter.images]
+# pragma: no mutate end
 
 
 SAFE_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/\-]*)?")
@@ -75,7 +77,8 @@ def check_site_url(url):
     """The site's address, only as a plain http(s) URL: it becomes every link of the export, so a javascript: URL
     or a quote would become live markup."""
     if not SAFE_URL.fullmatch(url):
-        raise UserError(f"--site-url: '{url[:80]}' is not a plain http(s) address such as "
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in url[:80])  # one line, whatever it holds
+        raise UserError(f"--site-url: '{shown}' is not a plain http(s) address such as "
                         "https://<user>.github.io/<repo>/")
     return url
 
@@ -97,6 +100,7 @@ def check_out_dir(out_dir, post, results_dir):
             raise UserError(f"--out {out_dir}: is inside {guarded}; export to a folder of its own such as export/")
 
 
+# pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 def split_front_matter(post):
     text = post.read_text(encoding="utf-8")
     if text.startswith("---\n"):
@@ -113,6 +117,7 @@ def docs_path(post):
     """The post's path inside the MkDocs docs_dir (site/), for resolving its relative links."""
     parts = post.resolve().parts
     return "/".join(parts[parts.index("site") + 1:]) if "site" in parts else post.name
+# pragma: no mutate end
 
 
 def absolute_links(body, src_uri, site_url):
@@ -124,6 +129,7 @@ def absolute_links(body, src_uri, site_url):
     return LINK.sub(replace, body)
 
 
+# pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 class chart_renderer:
     """Keeps one kaleido browser for every chart of an export (~0.1 s a chart instead of ~2 s)."""
 
@@ -185,6 +191,7 @@ def caption(figure, frame):
     if frame.noisy.fillna(False).astype(bool).any():
         notes.append(UI["caption_noisy"])
     return " · ".join(notes)
+# pragma: no mutate end
 
 
 def md_text(value):
@@ -192,6 +199,18 @@ def md_text(value):
     return MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(value).split()), quote=False))
 
 
+SCRIPT_IN_SVG = re.compile(r"<script|\son\w+\s*=|javascript:", re.I)
+
+
+def check_svg(svg):
+    """The SVG as given, or a UserError when it holds anything that runs (a script element, an on* handler, a
+    javascript: address): an inline SVG in the HTML export runs in the reader's page."""
+    if SCRIPT_IN_SVG.search(svg):
+        raise UserError("a chart's SVG holds script; refusing to write it")
+    return svg
+
+
+# pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 class MarkdownExport:
     def __init__(self, out_dir, stem, renderer):
         self.out_dir, self.stem, self.renderer, self.images = out_dir, stem, renderer, []
@@ -224,9 +243,7 @@ class HtmlExport(MarkdownExport):
             figure = charts.CHARTS[name](frame)
             if figure is None:
                 return f"<p><em>{UI['no_chart']}</em></p>"
-            svg = image_bytes(figure, "svg").decode("utf-8")
-            if re.search(r"<script|\son\w+\s*=|javascript:", svg, re.I):
-                raise UserError("a chart's SVG holds script; refusing to write it")
+            svg = check_svg(image_bytes(figure, "svg").decode("utf-8"))
             note = caption(figure, frame)
             return html_block(f"<figure>{svg}" + (f"<figcaption>{html.escape(note)}</figcaption>" if note else "")
                               + "</figure>")
@@ -269,6 +286,7 @@ def markdown_table(name, frame, results):
                                                                                  r.transcribed) or "—", size, error,
                                                              r.argmax_agreement or "—", _num(r.cosine, 4)])
     return _md_table(head, rows)
+# pragma: no mutate end
 
 
 def _md_table(head, rows):
@@ -285,9 +303,11 @@ def _sci(value):
     return "—" if not tables.present(value) else f"{value:.3g}"
 
 
+# pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 def main(args):
     """The `benchlog export` command."""
     written = export_post(args.post, args.out, args.format, args.results, args.site_url,
                           warn=lambda line: print(f"benchlog: {line}", file=sys.stderr))
     for path in written:
         print(f"wrote {path}")
+# pragma: no mutate end

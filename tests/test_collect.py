@@ -1,5 +1,7 @@
 """`benchlog collect` as a user runs it: zips and folders from other machines, added and nothing else."""
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
@@ -7,12 +9,23 @@ import sys
 import zipfile
 
 import pytest
+from bench import cli
 from report.load import load_results
 
 from conftest import DATA, ROOT
 
 
 def collect(*sources, results):
+    """`benchlog collect` through the console script's own entry point, in this process (so mutation testing sees
+    the code it runs); test_collect_runs_as_a_command runs it once as a subprocess."""
+    args = ["collect", *map(str, sources), "--results", str(results)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(args)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def collect_command(*sources, results):
     return subprocess.run([sys.executable, "-m", "bench.cli", "collect", *map(str, sources), "--results",
                            str(results)], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
@@ -57,6 +70,16 @@ def test_a_zip_from_another_results_folder_adds_its_runs_and_nothing_else(tmp_pa
     assert again.returncode == 0 and again.stdout.strip().endswith("collected 0 new files; 2 already there; "
                                                                    "0 refused")
     assert snapshot(results) == after
+
+
+def test_collect_runs_as_a_command(tmp_path):
+    results, other = home_and_other(tmp_path)
+    (other / "20260101T000000Z-tiny-distilbert.json").rename(other / "20260102T000000Z-tiny-distilbert.json")
+    done = collect_command(zip_folder(other.parent, tmp_path / "more.zip"), results=results)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("collected 1 new files; 1 already there; 0 refused"), done.stdout
+    bad = collect_command(tmp_path / "missing.zip", results=results)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and bad.stderr.startswith("benchlog: error: ")
 
 
 def test_a_conflicting_fingerprint_is_refused_with_one_line(tmp_path):

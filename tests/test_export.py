@@ -136,3 +136,92 @@ def test_export_refuses_hostile_urls_and_targets_with_one_line(args, message):
     assert line.startswith("benchlog: error: ") and message in line
     assert {p: p.read_bytes() for p in (ROOT / "site/blog/posts").iterdir()} == before
     assert not (ROOT / "export-never").exists()
+
+
+# --- escaping, links and the SVG guard as functions: expected strings written out by hand ------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("[x](javascript:alert(1))", r"\[x\](javascript:alert(1))"),         # no link: both brackets escaped
+    ("![img](http://e/x.png)", r"!\[img\](http://e/x.png)"),             # no image
+    ("a|b `c` *d* _e_ ~f~ {g} \\h", r"a\|b \`c\` \*d\* \_e\_ \~f\~ \{g\} \\h"),
+    ("<b>&amp;</b>", "&lt;b&gt;&amp;amp;&lt;/b&gt;"),                    # entities, not markup
+    ("two\nlines\tand  spaces", "two lines and spaces"),                  # one line: a table cell stays one cell
+    (4.5, "4.5"),
+])
+def test_md_text_escapes_every_markdown_and_html_special(value, expected):
+    from report.export import md_text
+    assert md_text(value) == expected
+
+
+def test_links_to_site_pages_become_published_addresses_with_their_anchors():
+    from report.export import absolute_links
+    body = ("[a](../../results/machines/box.md#advice) [b](../index.md) [c](https://x.org/p.md) "
+            "[d](#local) [e](/abs.md) [f](../../results/comparison.md)")
+    got = absolute_links(body, "blog/posts/post.md", "https://me.github.io/benchlog/")
+    assert got == ("[a](https://me.github.io/benchlog/results/machines/box/#advice) "
+                   "[b](https://me.github.io/benchlog/blog/) [c](https://x.org/p.md) [d](#local) [e](/abs.md) "
+                   "[f](https://me.github.io/benchlog/results/comparison/)")
+
+
+@pytest.mark.parametrize("svg", ['<svg><script>alert(1)</script></svg>', '<svg><g onload="x()"></g></svg>',
+                                 '<svg><a href="JavaScript:alert(1)">x</a></svg>', '<svg><SCRIPT src=x></svg>',
+                                 '<svg><rect\nonclick = "x"/></svg>'])
+def test_an_svg_that_can_run_anything_is_refused(svg):
+    from report.errors import UserError
+    from report.export import check_svg
+    with pytest.raises(UserError, match="holds script"):
+        check_svg(svg)
+
+
+def test_a_plain_svg_passes_as_given():
+    from report.export import check_svg
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text x="1">onion = 3, scripts: none</text></svg>'
+    assert check_svg(svg) == svg
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://me.github.io/benchlog/", True), ("http://127.0.0.1:8000/", True), ("https://x.org", True),
+    ("javascript:alert(1)//x", False), ('https://x.org/"><script>', False), ("https://x.org/a b", False),
+    ("ftp://x.org/", False), ("https://x.org/\n", False), ("//x.org/", False), ("https://x.org:123456/", False)])
+def test_only_plain_http_site_urls(url, ok):
+    from report.errors import UserError
+    from report.export import check_site_url
+    if ok:
+        assert check_site_url(url) == url
+    else:
+        with pytest.raises(UserError, match=r"^--site-url: '[^\n]*' is not a plain http\(s\) address") as exc:
+            check_site_url(url)
+        assert "\n" not in str(exc.value)
+
+
+def test_out_dirs_that_would_overwrite_a_post_or_a_result_are_refused(tmp_path):
+    from report.errors import UserError
+    from report.export import check_out_dir
+    post = tmp_path / "site/blog/posts/p.md"
+    post.parent.mkdir(parents=True)
+    post.write_text("x")
+    results = tmp_path / "results"
+    (results / "box").mkdir(parents=True)
+    (tmp_path / "a-file").write_text("x")
+    refused = {tmp_path / "a-file": "is a file", post.parent: "is the post's own folder",
+               tmp_path / "site": "is inside", tmp_path / "site/assets": "is inside", results: "is inside",
+               results / "box": "is inside"}
+    for out, message in refused.items():
+        with pytest.raises(UserError, match=f"^--out {re.escape(str(out))}: {message}"):
+            check_out_dir(out, post, results)
+    assert check_out_dir(tmp_path / "export", post, results) is None
+    assert check_out_dir(tmp_path / "sitemap", post, results) is None  # a name that starts like site/ is not in it
+    elsewhere = tmp_path / "drafts/q.md"  # a post outside site/: only its own folder is guarded
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("x")
+    assert check_out_dir(tmp_path / "site", elsewhere, results) is None
+    with pytest.raises(UserError, match="is the post's own folder"):
+        check_out_dir(elsewhere.parent, elsewhere, results)
+
+
+def test_markdown_tables_escape_every_cell_and_mark_missing_figures():
+    from report.export import _md_table, _num, _sci
+    assert _md_table(["a|b", "c"], [["[x](y)", 1.5], ["<i>", "—"]]) == (
+        "| a\\|b | c |\n|---|---|\n| \\[x\\](y) | 1.5 |\n| &lt;i&gt; | — |")
+    assert _num(1234.567, 1) == "1,234.6" and _num(None, 1) == "—" and _num(float("nan"), 2) == "—"
+    assert _sci(0.000123456) == "0.000123" and _sci(123456.0) == "1.23e+05" and _sci(None) == "—"
