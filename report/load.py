@@ -283,6 +283,9 @@ def _to_problem(path, error):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
         return ResultFileError(path, where, f"must be one of {', '.join(map(_show, allowed))}, "
                                             f"got {_show(error.instance)}")
+    if "propertyNames" in error.schema_path:  # jsonschema reports a too-long field name as the name's own error
+        return ResultFileError(path, where, f"has a field name of {len(str(error.instance)):,} characters; at most "
+                                            f"{error.validator_value:,} are allowed")
     if kind in ("maxLength", "minLength"):
         return ResultFileError(path, where, f"is {len(error.instance):,} characters; the limit is "
                                             f"{'at most' if kind == 'maxLength' else 'at least'} "
@@ -297,8 +300,6 @@ def _to_problem(path, error):
     if kind in ("minimum", "maximum", "exclusiveMinimum"):
         bound = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}[kind]
         return ResultFileError(path, where, f"must be {bound} {error.validator_value:g}, got {_show(error.instance)}")
-    if kind == "propertyNames":
-        return ResultFileError(path, where, "has a field name longer than the limit")
     if kind == "pattern":
         return ResultFileError(path, where, f"{_show(error.instance)} must be lower-case letters, digits, "
                                             "'.', '_' or '-' (it names a folder and a page)")

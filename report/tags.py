@@ -37,8 +37,7 @@ def expand_tags(markdown, renderer, render=None):
     `render(kind, name, frame)` gives a tag's text: the site's HTML by default (export passes its own)."""
     render = render or (lambda kind, name, frame: html_block(render_html(kind, name, frame, renderer)))
     expand = lambda tag, args: _expand(tag, args, renderer, render)  # noqa: E731
-    out, para, fence, code_may_follow = [], [], None, True
-    comment = False
+    out, para, fence, comment = [], [], None, False
 
     def flush():
         nonlocal comment
@@ -56,7 +55,6 @@ def expand_tags(markdown, renderer, render=None):
         if not line.strip():  # a blank line ends a paragraph, and with it every code span
             flush()
             out.append(line)
-            code_may_follow = True
             continue
         if opening:
             flush()  # a fence may interrupt a paragraph; inside an HTML comment it is only text
@@ -64,10 +62,9 @@ def expand_tags(markdown, renderer, render=None):
                 fence = opening.group(1)
                 out.append(line)
                 continue
-        elif line.startswith(("    ", "\t")) and not para and code_may_follow and not comment:
-            out.append(line)  # an indented code block: after a blank line or more indented code
+        elif line.startswith(("    ", "\t")) and not para and not comment:
+            out.append(line)  # an indented code block: where no paragraph is open (an indented line in one is text)
             continue
-        code_may_follow = False
         para.append(line)
     flush()
     return "".join(out)

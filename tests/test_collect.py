@@ -226,3 +226,98 @@ def test_messages_name_the_zip_not_a_temp_folder(tmp_path):
     assert f"refused: {archive}/results/test-box/20260302T000000Z-bad.json: " in done.stdout
     assert "benchlog-collect-" not in done.stdout and "benchlog-check-" not in done.stdout
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("*.json"))
+
+
+# --- collect's limits at their edges and its messages in full (limits made small with monkeypatch) -----------------
+
+def _refusal(tmp_path, entries, name="bad.zip"):
+    archive = _zip(tmp_path, entries, name)
+    done = collect(archive, results=tmp_path / "results")
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    return archive, line
+
+
+def test_a_symlink_entry_is_refused(tmp_path):
+    path = tmp_path / "link.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        info = zipfile.ZipInfo("box/machine.json")
+        info.external_attr = (0o120777 << 16)  # S_IFLNK: a link, as `zip --symlinks` stores it
+        z.writestr(info, "/etc/passwd")
+    done = collect(path, results=tmp_path / "results")
+    assert done.stderr.strip() == f"benchlog: error: {path}: 'box/machine.json': a link; refused"
+
+
+@pytest.mark.parametrize("entries, message", [
+    ([("a/run.json", "{}"), ("A/Run.JSON", "{}")], "'A/Run.JSON': the same name as 'a/run.json', differing only in case"),
+    ([("a/x/y", "{}"), ("A/X", "{}")], "'A/X': a file and a folder of the same name"),  # folder implied by a/x/y
+    ([("a/", ""), ("a", "{}")], "'a': a file and a folder of the same name"),  # an explicit folder entry
+])
+def test_name_collisions_in_full(tmp_path, entries, message):
+    archive, line = _refusal(tmp_path, entries)
+    assert line == f"benchlog: error: {archive}: {message}; refused"
+
+
+def test_name_length_limits_are_inclusive(tmp_path, monkeypatch):
+    from report import collect as module
+    monkeypatch.setattr(module, "MAX_PATH", 20)
+    monkeypatch.setattr(module, "MAX_NAME", 8)
+    fits = [("box/machine.json", "{}")]  # "machine.json" is 12 bytes, over a part limit of 8
+    archive, line = _refusal(tmp_path, fits)
+    assert line.endswith("'box/machine.json': a name too long for a checkout; refused")
+    monkeypatch.setattr(module, "MAX_NAME", 12)  # "machine.json" is exactly 12 bytes: allowed
+    done = collect(_zip(tmp_path, [("abcd/machine.json", "{}")], "ok.zip"), results=tmp_path / "results")
+    assert "too long" not in done.stdout + done.stderr  # 17 of 20 characters, a 12-byte part: it fits
+    archive, line = _refusal(tmp_path, [("abcdefgh/machine.json", "{}")], "long.zip")  # 21 characters
+    assert line.endswith("a name too long for a checkout; refused")
+    monkeypatch.setattr(module, "MAX_PATH", 21)
+    done = collect(_zip(tmp_path, [("abcdefgh/machine.json", "{}")], "exact.zip"), results=tmp_path / "results")
+    assert "too long" not in done.stdout + done.stderr
+
+
+def test_size_limits_are_inclusive(tmp_path, monkeypatch):
+    from report import collect as module
+    monkeypatch.setattr(module, "MAX_ZIP_BYTES", 10)
+    path = _zip(tmp_path, [("box/machine.json", "x" * 10)], "ten.zip")  # exactly the limit: read
+    done = collect(path, results=tmp_path / "results")
+    assert "unpacks to more than" not in done.stderr
+    path = _zip(tmp_path, [("box/machine.json", "x" * 11)], "eleven.zip")
+    done = collect(path, results=tmp_path / "results")
+    assert done.stderr.strip() == f"benchlog: error: {path}: unpacks to more than 10 bytes; not a results zip"
+    monkeypatch.setattr(module, "MAX_ZIP_BYTES", 10_000)
+    monkeypatch.setattr(module, "MAX_FILE_BYTES", 5)
+    into = tmp_path / "unpacked"
+    module.unpack(_zip(tmp_path, [("box/a.json", "12345"), ("box/b.json", "123456"), ("box/c.json", "1")],
+                       "sizes.zip"), into)
+    assert sorted(p.name for p in (into / "box").iterdir()) == ["a.json", "c.json"]  # the oversized one is left
+
+
+def test_sources_that_are_not_results(tmp_path):
+    stray = tmp_path / "notes.txt"
+    stray.write_text("x")
+    done = collect(stray, results=tmp_path / "results")
+    assert done.stderr.strip() == f"benchlog: error: {stray}: not a folder or a .zip of result folders"
+    empty = _zip(tmp_path, [("readme.txt", "x")], "empty.zip")
+    done = collect(empty, results=tmp_path / "results")
+    assert f"refused: {empty}: holds no results/<machine-id>/machine.json" in done.stdout
+    assert done.stdout.strip().endswith("collected 0 new files; 0 already there; 1 refused")
+
+
+def test_two_zips_and_two_machines_in_one_zip_are_all_collected(tmp_path):
+    one = _zip(tmp_path, _box_entries("results/test-box/"), "one.zip")
+    entries = [(n.replace("test-box", "box-b"), t.replace('"test-box"', '"box-b"')) for n, t in
+               _box_entries("results/test-box/")]
+    entries += [(n.replace("test-box", "box-c"), t.replace('"test-box"', '"box-c"')) for n, t in
+                _box_entries("results/test-box/")]
+    two = _zip(tmp_path, entries, "two.zip")
+    done = collect(one, two, results=tmp_path / "results")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("collected 6 new files; 0 already there; 0 refused"), done.stdout
+    assert sorted(load_results(tmp_path / "results").machines) == ["box-b", "box-c", "test-box"]
+
+
+def test_a_folder_source_is_named_as_itself_in_messages(tmp_path):
+    results, other = home_and_other(tmp_path)
+    (other / "20260101T000000Z-tiny-distilbert.json").write_text("{not json")
+    done = collect(other.parent, results=results)
+    assert f"refused: {other}/20260101T000000Z-tiny-distilbert.json: is not valid JSON" in done.stdout

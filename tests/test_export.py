@@ -225,3 +225,22 @@ def test_markdown_tables_escape_every_cell_and_mark_missing_figures():
         "| a\\|b | c |\n|---|---|\n| \\[x\\](y) | 1.5 |\n| &lt;i&gt; | — |")
     assert _num(1234.567, 1) == "1,234.6" and _num(None, 1) == "—" and _num(float("nan"), 2) == "—"
     assert _sci(0.000123456) == "0.000123" and _sci(123456.0) == "1.23e+05" and _sci(None) == "—"
+
+
+def test_messages_of_the_url_and_svg_checks_in_full(tmp_path):
+    from report.errors import UserError
+    from report.export import absolute_links, check_out_dir, check_svg, check_site_url, md_text
+    with pytest.raises(UserError) as exc:
+        check_site_url("https://x.org/\n\t" + "y" * 100)
+    shown = "https://x.org/\\n\\t" + "y" * 64  # control characters written out; the first 80 characters
+    assert str(exc.value) == (f"--site-url: '{shown}' is not a plain http(s) address such as "
+                              "https://<user>.github.io/<repo>/")
+    with pytest.raises(UserError) as exc:
+        check_svg("<svg><script/></svg>")
+    assert str(exc.value) == "a chart's SVG holds script; refusing to write it"
+    assert md_text('say "hi" it\'s') == 'say "hi" it\'s'  # quotes are text in Markdown
+    assert absolute_links("[a](../x.md)", "blog/p.md", "https://h.io/r") == "[a](https://h.io/r/x/)"
+    post = tmp_path / "drafts/q.md"
+    post.parent.mkdir()
+    post.write_text("x")
+    assert check_out_dir(post.parent / "export", post, tmp_path / "results") is None  # beside a post outside site/

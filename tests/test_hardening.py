@@ -286,3 +286,99 @@ def test_ids_match_as_a_whole_string(box, value):
     line, results = only_problem(results_dir)
     assert line.startswith(f"{run}: variants[2].id: ") and "must be lower-case letters, digits" in line
     assert results.runs == []
+
+
+def _machine_doc():
+    return json.loads((DATA / "results/test-box/machine.json").read_text())
+
+
+@pytest.mark.parametrize("change, line", [
+    (lambda d: d.pop("label"), "label: is missing (required)"),
+    (lambda d: d.update(extra=1), "extra: is not a known field"),
+    (lambda d: d["cpu"].update(hybrid="yes"), 'cpu.hybrid: must be true or false or null, got a string "yes"'),
+    (lambda d: d.update(memory_bytes="big"), 'memory_bytes: must be a whole number or null, got a string "big"'),
+    (lambda d: d.update(cpu=None), "cpu: must be an object, got null"),
+    (lambda d: d.update(kind="run"), 'kind: must be one of "machine", got "run"'),
+    (lambda d: d.update(label=""), "label: is 0 characters; the limit is at least 1"),
+    (lambda d: d.update(label="x" * 201), "label: is 201 characters; the limit is at most 200"),
+    (lambda d: d["cpu"].update(flags={f"f{i}": True for i in range(201)}),
+     "cpu.flags: has 201 entries; at most 200 are allowed"),
+    (lambda d: d["cpu"].update(flags={"x" * 101: True}), "cpu.flags: has a field name of 101 characters; at most 100 are allowed"),
+    (lambda d: d["cpu"].update(freq_mhz=0), "cpu.freq_mhz: must be > 0, got 0"),
+    (lambda d: d.update(format_version=0), "format_version: must be >= 1, got 0"),
+    (lambda d: d.update(memory_bytes=-1), "memory_bytes: must be >= 0, got -1"),
+    (lambda d: d.update(machine_id="Box"),
+     "machine_id: \"Box\" must be lower-case letters, digits, '.', '_' or '-' (it names a folder and a page)"),
+])
+def test_every_kind_of_schema_problem_reads_as_one_line(change, line):
+    from report.load import schema_problems
+    doc = _machine_doc()
+    change(doc)
+    path = "results/test-box/machine.json"
+    assert [str(p) for p in schema_problems(path, doc, "machine")] == [f"{path}: {line}"]
+
+
+@pytest.mark.parametrize("change, line", [
+    (lambda d: d["variants"][0].update(status="maybe"),
+     'variants[0].status: must be one of "ok", "skipped", "failed", got "maybe"'),
+    (lambda d: d["variants"][0]["fidelity"].update(cosine=2), "variants[0].fidelity.cosine: must be <= 1.0001, got 2"),
+    (lambda d: d["variants"][0]["latency_ms"].update(p50=0.0001),
+     "variants[0].latency_ms.p50: must be a latency from 0.001 ms (1 µs) to 3,600,000 ms (1 hour), got 0.0001"),
+    (lambda d: d["variants"][0]["latency_ms"].update(p50_ci95=[1.0]),
+     "variants[0].latency_ms.p50_ci95: does not fit the format (minItems)"),
+])
+def test_run_schema_problems_read_as_one_line(box, change, line):
+    from report.load import schema_problems
+    _, run = box
+    doc = json.loads(run.read_text())
+    change(doc)
+    assert [str(p) for p in schema_problems("r.json", doc, "run")] == [f"r.json: {line}"]
+
+
+def test_a_document_that_is_not_an_object_at_all():
+    from report.load import schema_problems
+    assert [str(p) for p in schema_problems("m.json", [], "machine")] == ["m.json: (top level): must be an object, "
+                                                                         "got a list []"]
+
+
+@pytest.mark.parametrize("value, got", [
+    (True, "a boolean true"), (5, "a number 5"), (2.5, "a number 2.5"), (None, "null"), ({}, "an object {}"),
+    ("x" * 38, "a string " + json.dumps("x" * 38)),  # 40 characters with its quotes: shown whole
+    ("x" * 39, "a string " + json.dumps("x" * 39)[:37] + "..."),  # 41: cut to 37 and "..."
+    ("한" * 5, 'a string "한한한한한"'),  # shown as written, not as \\ud55c escapes
+])
+def test_a_wrong_type_names_what_it_got(value, got):
+    from report.load import schema_problems
+    doc = _machine_doc()
+    field, wanted = ("cpu.model", "a string") if not isinstance(value, str) else ("format_version", "a whole number")
+    if isinstance(value, str):
+        doc["format_version"] = value
+    else:
+        doc["cpu"]["model"] = value
+    assert [str(p) for p in schema_problems("m.json", doc, "machine")] == [f"m.json: {field}: must be {wanted}, "
+                                                                           f"got {got}"]
+
+
+def test_duplicate_variant_ids_and_counts_of_files(box):
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["variants"][3]["id"] = doc["variants"][1]["id"]
+    run.write_text(json.dumps(doc))
+    line, results = only_problem(results_dir)
+    assert line == f"{run}: variants[3].id: '{doc['variants'][1]['id']}' appears twice in this run"
+    assert results.files == 2  # machine.json and the run, both read
+    (results_dir / "test-box/roof-20260101T000000Z.json").write_text("{}")
+    assert load_results(results_dir).files == 3
+
+
+def test_a_link_inside_results_is_read_and_odd_entries_are_named(box):
+    results_dir, run = box
+    (results_dir / "test-box/alias.json").symlink_to(run)  # a link that stays inside results/: read like a file
+    (results_dir / "stray.txt").write_text("x")
+    (results_dir / "test-box/RUN.JSON").write_text("{}")
+    problems = sorted(str(p) for p in load_results(results_dir).problems)
+    assert problems == [
+        f"{results_dir}/stray.txt: is not a machine folder; results/ holds only results/<machine-id>/ folders",
+        f"{results_dir}/test-box/RUN.JSON: is not a result file (the extension must be lower-case .json); a machine "
+        "folder holds machine.json and <run>.json files",
+    ]

@@ -226,3 +226,46 @@ def test_evidence_rank_by_hand():
     assert noise.evidence_rank(quiet)[:3] == (False, False, 0) and noise.evidence_rank(quiet)[3] < 1e-12
     assert noise.evidence_rank(noisy)[2] == 1 and noise.evidence_rank(unknown)[2:4] == (2, math.inf)
     assert noise.evidence_rank(_run("2026-01-02", spread=0.0))[4] < noise.evidence_rank(quiet)[4]  # newer first
+
+
+def test_a_short_proc_stat_line_is_padded_with_zeros():
+    busy, steal, total = parse_proc_stat("cpu  100 20 30 400\n")  # an old kernel: no iowait, irq, ... columns
+    assert (busy, steal, total) == pytest.approx((150 / HZ, 0.0, 550 / HZ))
+
+
+def test_reading_proc_files_and_own_cpu_time(tmp_path):
+    from bench.system_load import own_cpu_seconds, read_cpu_times, read_loadavg
+    stat, loadavg = tmp_path / "stat", tmp_path / "loadavg"
+    stat.write_text(stat_line(user=300, system=100, idle=600))
+    loadavg.write_text("0.52 0.40 0.33 1/234 5678\n")
+    assert read_cpu_times(stat) == pytest.approx((400 / HZ, 0.0, 1000 / HZ))
+    assert read_loadavg(loadavg) == 0.52
+    assert read_cpu_times(tmp_path / "missing") is None and read_loadavg(tmp_path / "missing") is None
+    loadavg.write_text("busy\n")
+    assert read_loadavg(loadavg) is None
+    before = own_cpu_seconds()
+    sum(i * i for i in range(300_000))  # some CPU time of this process
+    assert own_cpu_seconds() > before > 0
+
+
+def test_shares_need_both_readings_and_time_and_never_pass_one():
+    a = (10.0, 0.0, 100.0)
+    assert shares(None, a, 0.0, 0.0) == (None, None) and shares(a, None, 0.0, 0.0) == (None, None)
+    assert shares(a, a, 0.0, 0.0) == (None, None)  # no time passed
+    # 5 s of wall over all CPUs: 9 s busy (more than there was: the counters are coarse), 7 s stolen.
+    assert shares(a, (19.0, 7.0, 105.0), 0.0, 0.0) == (1.0, 1.0)
+    assert shares(a, (12.0, -1.0, 110.0), 0.0, 5.0) == (0.0, 0.0)  # own time above busy: no one else
+
+
+def test_an_unreadable_interval_makes_the_whole_meter_unknown_and_empty_ones_do_not_count():
+    readings = iter([(0.0, 0.0, 0.0), None, (0.0, 0.0, 0.0), (1.0, 0.0, 10.0)])
+    meter = LoadMeter(read=lambda: next(readings), own=lambda: 0.0)
+    with meter:
+        pass
+    with meter:
+        pass
+    assert meter.result() == (None, None)  # one interval could not be read: the share is unknown, not lower
+    still = LoadMeter(read=lambda: (5.0, 1.0, 50.0), own=lambda: 0.0)
+    with still:
+        pass
+    assert still.result() == (None, None) and still.total == 0.0  # no time passed: nothing to divide

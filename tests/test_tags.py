@@ -146,3 +146,77 @@ def test_a_malformed_tag_is_an_error_not_text(renderer, text, message):
 def test_other_double_braces_are_text(renderer):
     text = "Jinja writes {{ name }} and sets use {{1, 2}}; {{ bench }} too.\n"
     assert expand_tags(text, renderer) == text
+
+
+# --- the scanner's states, one case each --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "    {{ benchlog chart=nope }}\n",                                  # indented code at the very start
+    "\t{{ benchlog chart=nope }}\n",                                    # a tab indents too
+    "para\n```\ncode\n```\n    {{ benchlog chart=nope }}\n",            # indented code right after a fence
+    "```\n~~~\n{{ benchlog chart=nope }}\n```\n",                       # a tilde line does not close a backtick fence
+    "<!--\n\n{{ benchlog chart=nope }}\n\n-->\n",                       # a comment spans paragraphs
+    "<!-- open\n\n{{ benchlog chart=nope }}\n",                         # a comment never closed hides the rest
+])
+def test_more_places_a_tag_is_code_or_comment(renderer, text):
+    assert expand_tags(text, renderer) == text
+
+
+@pytest.mark.parametrize("text", [
+    "```\ncode\n```\n{{ benchlog table=cpu-features }}\n",              # after a closed fence
+    "<!-- a --> {{ benchlog table=cpu-features }} <!-- b -->\n",        # between two comments on one line
+    "<!--\n\n--> {{ benchlog table=cpu-features }}\n",                  # right after a comment closes
+])
+def test_more_places_a_tag_is_live(renderer, text):
+    assert "benchlog-cpu" in expand_tags(text, renderer)
+
+
+def test_a_code_span_closes_where_it_closes(renderer):
+    with pytest.raises(TagError, match="no chart 'nope'"):  # `a` is code; the tag between two spans is live
+        expand_tags("`a` {{ benchlog chart=nope }} `b`\n", renderer)
+
+
+def test_messages_of_a_tag_that_does_not_parse_in_full(renderer):
+    rule = ("does not parse (a tag is '{{ benchlog chart=NAME … }}': no braces inside, at most 1,000 characters of "
+            "arguments, closed by '}}')")
+    exact = "{{ benchlog chart=" + "x" * 42  # 60 characters: shown whole
+    with pytest.raises(TagError) as exc:
+        expand_tags(exact, renderer)
+    assert str(exc.value) == f"tag '{exact}': {rule}"
+    with pytest.raises(TagError) as exc:
+        expand_tags(exact + "y", renderer)  # 61: cut at 60, with an ellipsis
+    assert str(exc.value) == f"tag '{exact}…': {rule}"
+    with pytest.raises(TagError) as exc:
+        expand_tags('{{ benchlog chart="latency }}', renderer)
+    assert str(exc.value) == "tag '{{ benchlog chart=\"latency }}': cannot read its arguments (No closing quotation)"
+    with pytest.raises(TagError) as exc:
+        expand_tags("{{ benchlog chart=a=b }}", renderer)
+    assert str(exc.value).startswith("tag '{{ benchlog chart=a=b }}': no chart 'a=b'")
+
+
+def test_the_misspelling_threshold_is_inclusive(renderer):
+    # "benchlogging" against "benchlog": 8 letters match, 20 in all, a ratio of exactly 0.8.
+    with pytest.raises(TagError, match="'{{ benchlogging': a misspelled tag"):
+        expand_tags("{{ benchlogging }}", renderer)
+    assert expand_tags("{{ benchloggings }}", renderer) == "{{ benchloggings }}"  # 16 of 21: 0.76
+
+
+def test_scopes_of_a_tag(renderer):
+    from report.tags import resolve
+    assert resolve({"table": "variants"}, renderer)[:2] == ("table", "variants")
+    kind, name, frame = resolve({"chart": "latency", "machine": COLAB}, renderer)
+    assert (kind, name) == ("chart", "latency") and set(frame.machine_id) == {COLAB}
+    frame = resolve({"chart": "latency", "machine": COLAB, "run": RUN2}, renderer)[2]
+    assert set(frame.machine_id) == {COLAB} and set(frame.run_id) == {RUN2}
+
+
+def test_a_tag_on_an_empty_results_folder_says_none(tmp_path):
+    empty = Renderer(load_results(tmp_path))
+    with pytest.raises(TagError, match=r"no machine 'x' in results/ \(machines: none\)"):
+        expand_tags("{{ benchlog chart=latency machine=x }}", empty)
+    box = tmp_path / "results/test-box"
+    box.mkdir(parents=True)
+    box.joinpath("machine.json").write_text((ROOT / "tests/data/results/test-box/machine.json").read_text())
+    lonely = Renderer(load_results(tmp_path / "results"))
+    with pytest.raises(TagError, match=r"no run 'r' for machine 'test-box' \(runs: none\)"):
+        expand_tags("{{ benchlog chart=latency machine=test-box run=r }}", lonely)
