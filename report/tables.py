@@ -200,8 +200,13 @@ def comparison_sections(results):
     for (workload, _), runs in [*transcribed.items(), *((k, [r]) for k, r in best.items())]:
         sections.setdefault(workload, []).extend(runs)
     order = sorted(sections, key=lambda k: (k != TIL_WORKLOAD, -len({r.machine_id for r in sections[k]}),
-                                            tuple(map(str, k))))
+                                            _workload_order(k)))
     return [(k, sorted(sections[k], key=lambda r: (r.machine_id, r.transcribed is False, r.id))) for k in order]
+
+
+def _workload_order(key):
+    """Model name, then batch and sequence as numbers (sequence 16, 32, 64, 256, not 16, 256, 32)."""
+    return (str(key[0]), *(v if isinstance(v, (int, float)) else -1 for v in key[1:]))
 
 
 MAX_MEASURED_SHOWN = 8

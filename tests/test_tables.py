@@ -161,3 +161,18 @@ def test_history_draws_each_variant_over_one_machines_runs_with_its_band(til):
     bands = [t for t in figure["data"] if t.get("fill") == "tonexty"]
     assert len(bands) == len(lines)  # every variant has its p10-p90 band
     assert charts.history_chart(tables.variant_frame(til, runs[:1])) is None  # one run is no history
+
+
+def test_workloads_are_ordered_by_number_not_by_text():
+    from report.load import Results, Run
+
+    def run(seq, batch=1, model="m"):
+        doc = {"machine_id": "box", "started_at": f"2026-01-01T00:00:{seq % 60:02d}Z", "complete": True,
+               "source": {"kind": "measured"}, "model": {"name": model},
+               "workload": {"batch_size": batch, "seq_len": seq, "quick": False},
+               "variants": [{"id": "pytorch-fp32", "status": "ok", "latency_ms": {"p50": 10.0}}]}
+        return Run(f"r{seq}-{batch}", doc, None)
+
+    results = Results(runs=[run(16), run(256), run(32), run(512), run(64), run(32, batch=4)])
+    keys = [key for key, _ in tables.comparison_sections(results)]
+    assert keys == [("m", 1, 16), ("m", 1, 32), ("m", 1, 64), ("m", 1, 256), ("m", 1, 512), ("m", 4, 32)]
