@@ -87,10 +87,10 @@ def verdict(expected, measured_ratio, status):
     (ran where the library cannot run it)."""
     if expected is None:
         return "unknown"
-    if not expected.runs:
-        return "as-expected" if status in ("skipped", None) else "surprise"
-    if status is None:
+    if status is None:  # the run does not hold the variant: nothing to call as expected or not
         return "not-measured"
+    if not expected.runs:
+        return "as-expected" if status == "skipped" else "surprise"
     if status == "ok" and measured_ratio is None:
         return "no-reference"
     if status != "ok":

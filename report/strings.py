@@ -84,27 +84,27 @@ UI = {
     "yes": "지원", "no": "미지원", "unknown": "알 수 없음",
     # Efficiency against the roof (machine pages)
     "eff": {"variant": "변형", "hardware": "하드웨어", "latency": "지연 (ms)", "speedup": "× PyTorch FP32",
-            "gops": "달성 GOP/s", "roof_pct": "측정 루프 대비", "peak_pct": "추정 피크 대비",
+            "gops": "달성 GOP/s", "roof_pct": "측정 상한 대비", "peak_pct": "추정 피크 대비",
             "cosine": "코사인 (평균)", "argmax": "Argmax", "native": "네이티브", "emulated": "에뮬레이션",
             "fp32_everywhere": "FP32: 모든 CPU", "has": "{flag} 있음", "without_vnni": "VNNI 없이",
             "no_bf16": "bf16 명령이 없어 FP32로 변환해 계산", "no_vnni": "VNNI가 없어 AVX2/AVX-512 INT8 명령으로 계산 "
                                                                      "(느리고 U8은 포화 가능)",
             "dynamic_int8": "INT8 가중치, 활성값은 실행 중 INT8로 양자화", "worst": "최저", "flips": "뒤바뀐 입력의 마진 (기준→변형)",
-            "of_roof": "{precision} 루프 {rate} ({library})", "of_peak": "추정 {rate}",
+            "of_roof": "{precision} 상한 {rate} ({library})", "of_peak": "추정 {rate}",
             "recommended_title": "코사인 {floor} 이상 중 가장 빠른 변형", "front": "파레토",
             "front_title": "속도와 충실도 둘 다에서 이 변형을 이기는 변형이 없음",
-            "threads": "스레드", "precision": "정밀도", "measured_roof": "측정한 GEMM 루프 (G연산/s)",
+            "threads": "스레드", "precision": "정밀도", "measured_roof": "측정한 GEMM 상한 (roof, G연산/s)",
             "estimated_peak": "ISA로 추정한 피크 (G연산/s, 추정치)",
             "estimate_basis": "추정치: 코어당 사이클당 {per_cycle}연산 ({why}) × 코어 {cores}개 × {ghz} GHz; "
                               "vCPU마다 자기 벡터 유닛이 있다고 가정",
             "above_estimate": "측정값이 추정치보다 높음: 부하 중 클럭이 기록된 클럭보다 높거나(터보) 가정한 "
                               "연산 유닛 수가 적다는 뜻. 추정치보다 측정값을 믿으세요.",
             "footnote": "연산량: {flops}. 해석식으로 센 행렬곱 연산(곱셈-덧셈 = 2)이며, 패딩을 포함한 시퀀스 전체를 "
-                        "셉니다. 루프는 benchlog roof가 이 머신과 스레드 수에서 잰 가장 빠른 정사각 GEMM(모든 "
+                        "셉니다. 상한(roof)은 benchlog roof가 이 머신과 스레드 수에서 잰 가장 빠른 정사각 GEMM(모든 "
                         "라이브러리 중 최고)입니다. weight-only INT8은 런타임이 활성값을 즉석에서 양자화했다고 기록되면 INT8 "
-                        "루프와, 아니면 FP32 루프와 비교합니다. "
+                        "상한과, 아니면 FP32 상한과 비교합니다. "
                         "100%를 넘으면 그 모델의 커널이 정사각 GEMM보다 빠르다는 뜻입니다."},
-    "no_roof": "이 머신·스레드 수의 루프가 아직 없습니다: 이 머신에서 benchlog roof를 실행하고 "
+    "no_roof": "이 머신·스레드 수의 GEMM 상한이 아직 없습니다: 이 머신에서 benchlog roof를 실행하고 "
                "results/에 커밋하세요.",
     "flops_per_inference": "{gops:,.2f} G연산/추론 (batch {batch}, 시퀀스 {seq})",
     "no_dims": "이 실행은 모델 구조(dims)를 기록하지 않아 연산량을 셀 수 없습니다 (format 4 이전 파일).",

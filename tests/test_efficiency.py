@@ -91,7 +91,10 @@ def test_advice_for_the_i5_laptop_says_no_vnni_and_no_bf16():
     assert e["pytorch-bf16"].high <= 1.0  # emulated bf16 is slower than FP32
     rows = {r["variant"]: r for r in advice.table(I5_8265U, {}, {})}
     assert rows["openvino-int8"]["verdict"] == "not-measured"
-    assert rows["openvino-bf16"]["verdict"] == "as-expected"  # skipped is what it should do there
+    # Nothing measured is never "as expected" (the i5's page said 예상대로 with no run of it); skipped is.
+    assert rows["openvino-bf16"]["verdict"] == "not-measured"
+    skipped = {r["variant"]: r for r in advice.table(I5_8265U, {}, {"openvino-bf16": "skipped"})}
+    assert skipped["openvino-bf16"]["verdict"] == "as-expected"
 
 
 def test_advice_for_the_amx_xeon_checks_measured_against_bands():
@@ -342,8 +345,8 @@ def test_verdict_at_the_band_edges(ratio, status, verdict):
 
 def test_verdicts_where_the_variant_should_not_run_or_the_cpu_is_unknown():
     skip = advice.Expectation("openvino-bf16", 0, 0, (), runs=False)
-    assert advice.verdict(skip, None, "skipped") == "as-expected" and advice.verdict(skip, None, None) == \
-        "as-expected"
+    assert advice.verdict(skip, None, "skipped") == "as-expected"
+    assert advice.verdict(skip, None, None) == "not-measured"  # never "as expected" with nothing measured
     assert advice.verdict(skip, 1.2, "ok") == "surprise" and advice.verdict(None, 2.0, "ok") == "unknown"
 
 
@@ -353,6 +356,8 @@ def test_table_rows_and_the_int8_hint_for_an_unknown_cpu():
     assert rows["ort-cpu-int8"] == {"variant": "ort-cpu-int8", "expected": (1.3, 2.5), "measured": 2.0,
                                     "status": "ok", "verdict": "as-expected", "reasons": ("int8_avx2",)}
     assert rows["openvino-bf16"]["expected"] is None and rows["openvino-bf16"]["verdict"] == "as-expected"
+    unmeasured = {r["variant"]: r for r in advice.table(I5_8265U, {}, {})}
+    assert unmeasured["openvino-bf16"]["verdict"] == "not-measured"
     assert rows["openvino-int8"]["verdict"] == "not-measured" and rows["openvino-int8"]["measured"] is None
     # Flags unknown: a measured ORT INT8 of 2.6 fits both the VNNI (2.5-5.5) and AMX (2.5-6) bands, not AVX2's.
     assert advice.int8_hint({}, {"ort-cpu-int8": 2.6}) == {"ratio": 2.6, "fits": ["amx", "vnni"]}
@@ -407,3 +412,53 @@ def test_best_gemm_ignores_other_thread_counts_and_files_without_gemm():
     best = roof.best_gemm(docs, 2)
     assert best == {"fp32": {"precision": "fp32", "rate_gops": 100.0}}  # an equal rate does not replace the first
     assert roof.best_gemm(docs, 1) == {}
+
+
+def test_flops_need_every_dimension_and_count_a_head_without_a_hidden_layer():
+    assert flops.inference_flops({"layers": 6, "hidden": 768}, 1, 128) is None  # no ffn
+    assert flops.inference_flops({"layers": 6, "ffn": 3072}, 1, 128) is None  # no hidden
+    assert flops.inference_flops(MULTILINGUAL, None, 128) is None and flops.inference_flops(MULTILINGUAL, 1, 0) is None
+    plain_head = {"layers": 1, "hidden": 4, "ffn": 8, "labels": 3}  # a classifier straight on the hidden state
+    assert flops.inference_flops(plain_head, 2, 2) == flops.layer_flops(2, 2, 4, 8) + 2 * 2 * 4 * 3
+    # 11,174,808,576 operations in one second: 11.174808576 GOP/s, exactly.
+    assert flops.achieved_gops(MULTILINGUAL, 1, 128, 1000.0) == pytest.approx(11.174808576, rel=1e-12)
+    assert flops.achieved_gops(MULTILINGUAL, 1, 128, -5.0) is None
+    assert flops.achieved_gops({}, 1, 128, 5.0) is None
+
+
+def test_a_whole_efficiency_row_and_what_changes_it():
+    from report.load import Results
+    machine = _machine({"avx2": True, "fma": True})
+    ref = dict(_variant("pytorch-fp32", REF_MS, cosine=1.0), reason=None, hardware={"native": True},
+               fidelity={"cosine": 1.0, "cosine_min": 0.99, "argmax_agree": 9, "argmax_total": 10, "flips": [1]})
+    v = dict(_variant("v", REF_MS / 2, "int8"), compute_precision="bf16")  # the file says what really ran
+    failed = dict(_variant("w", status="failed"), latency_ms={"p50": 1.0}, reason="it broke")
+    rows = efficiency.run_rows(Results(), machine, _run([ref, v, failed]))
+    peak = roof.estimate_peak(machine.cpu, 2)
+    assert rows[0] == {
+        "variant_id": "pytorch-fp32", "label": "PYTORCH-FP32", "precision": "fp32", "roof_precision": "fp32",
+        "status": "ok", "reason": None, "hardware": {"native": True}, "latency_ms": REF_MS, "speedup": 1.0,
+        "speedup_ci95": None, "gops": pytest.approx(100.0), "roof": None, "roof_pct": None,
+        "peak": peak["fp32"], "peak_pct": pytest.approx(100 / 128 * 100), "cosine": 1.0, "cosine_min": 0.99,
+        "argmax": "9/10", "flips": [1]}
+    assert rows[1]["roof_precision"] == "bf16" and rows[1]["peak"] == peak["bf16"]
+    assert rows[2]["gops"] is None and rows[2]["reason"] == "it broke" and rows[2]["label"] == "W"
+    no_label = efficiency.run_rows(Results(), machine, _run([{k: x for k, x in ref.items() if k != "label"}]))
+    assert no_label[0]["label"] == "pytorch-fp32"
+    transcribed = efficiency.run_rows(Results(), machine, _run([ref], kind="transcribed"))
+    assert transcribed[0]["peak"] is None and transcribed[0]["peak_pct"] is None  # no estimate for a copied table
+    no_threads = _run([ref])
+    no_threads.doc["workload"]["threads"] = None
+    assert efficiency.run_rows(Results(), machine, no_threads)[0]["peak"] is None
+    out = efficiency.advice_rows(machine, _run([ref]))
+    assert set(out) == {"rows", "hint", "levels"} and out["hint"] is None
+
+
+def test_equal_evidence_keeps_the_first_run_and_other_machines_are_not_read():
+    first, second = _run([_variant("pytorch-fp32", REF_MS)]), _run([_variant("pytorch-fp32", REF_MS)])
+
+    class Results:
+        def runs_of(self, machine_id):
+            return [first, second] if machine_id == "box" else []
+
+    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is first

@@ -102,6 +102,6 @@ def test_the_machine_page_shows_sweeps_roof_advice_and_efficiency(swept, site_co
         assert trace["y"] == pytest.approx([ms[0] / ms[0], ms[0] / ms[1]])
     assert 'id="advice"' in page and 'id="roof"' in page and "benchlog-advice" in page
     assert page.count('class="benchlog-table benchlog-efficiency"') == 4  # one per sweep point
-    assert re.search(r"\d+%<br><small>int8 루프", page)  # % of the measured roof, against the int8 roof
+    assert re.search(r"\d+%<br><small>int8 상한", page)  # % of the measured roof, against the int8 roof
     pareto = [f for f in figures if f["layout"].get("meta", {}).get("floor") == 0.99]
     assert len(pareto) == 4
