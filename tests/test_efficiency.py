@@ -462,3 +462,29 @@ def test_equal_evidence_keeps_the_first_run_and_other_machines_are_not_read():
             return [first, second] if machine_id == "box" else []
 
     assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is first
+
+
+def test_edges_of_the_rules_named_one_by_one():
+    assert advice.level({"avx2": True, "avx_vnni": True}) == ("vnni", "none")  # AVX-VNNI without AVX-512
+    got = advice.expectations(I5_8265U)
+    assert [got[v].variant for v in ("ort-cpu-fp32", "openvino-int8-wo", "openvino-bf16")] == \
+        ["ort-cpu-fp32", "openvino-int8-wo", "openvino-bf16"]
+    assert (got["openvino-bf16"].low, got["openvino-bf16"].high) == (0, 0)
+    # 2.5 is the top of the AVX2 band and the bottom of the VNNI and AMX ones: it fits all three.
+    assert advice.int8_hint({}, {"ort-cpu-int8": 2.5}) == {"ratio": 2.5, "fits": ["amx", "vnni", "avx2"]}
+    assert flops.achieved_gops(MULTILINGUAL, 1, 128, 0.5) == pytest.approx(11.174808576 / 0.5e-3)  # GOP / s
+    cpu = {"vendor": "GenuineIntel", "freq_mhz": 2006, "logical_cores": 1, "flags": {}}
+    assert "x 2.01 GHz" in roof.estimate_peak(cpu, 1)["fp32"]["basis"]
+    docs = [{"threads": 1, "gemm": [{"precision": "fp32", "rate_gops": 5.0}]},
+            {"threads": 2, "gemm": [{"precision": "fp32", "rate_gops": 7.0}]}]
+    assert roof.best_gemm(docs, 2)["fp32"]["rate_gops"] == 7.0  # a file at other threads first is skipped
+
+
+def test_the_interval_and_the_hint_reach_the_efficiency_rows():
+    from report.load import Results
+    v = dict(_variant("ort-cpu-int8", REF_MS / 2.6, "int8"),
+             speedup={"value": 2.6, "ci95": [2.5, 2.7], "reference": "pytorch-fp32"})
+    run = _run([_variant("pytorch-fp32", REF_MS), v])
+    rows = efficiency.run_rows(Results(), _machine({}), run)
+    assert rows[1]["speedup"] == 2.6 and rows[1]["speedup_ci95"] == [2.5, 2.7]
+    assert efficiency.advice_rows(_machine({}), run)["hint"] == {"ratio": 2.6, "fits": ["amx", "vnni"]}

@@ -244,3 +244,12 @@ def test_messages_of_the_url_and_svg_checks_in_full(tmp_path):
     post.parent.mkdir()
     post.write_text("x")
     assert check_out_dir(post.parent / "export", post, tmp_path / "results") is None  # beside a post outside site/
+
+
+def test_a_backslash_in_a_site_url_is_shown_once_and_an_x_before_the_slash_stays():
+    from report.errors import UserError
+    from report.export import absolute_links, check_site_url
+    with pytest.raises(UserError) as exc:
+        check_site_url("https://x.org/a\\b")
+    assert "'https://x.org/a\\b'" in str(exc.value)
+    assert absolute_links("[a](../x.md)", "blog/p.md", "https://h.io/blogX/") == "[a](https://h.io/blogX/x/)"

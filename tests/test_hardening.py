@@ -382,3 +382,14 @@ def test_a_link_inside_results_is_read_and_odd_entries_are_named(box):
         f"{results_dir}/test-box/RUN.JSON: is not a result file (the extension must be lower-case .json); a machine "
         "folder holds machine.json and <run>.json files",
     ]
+
+
+def test_a_roof_file_is_kept_with_its_name_and_path(box):
+    results_dir, _ = box
+    roof = results_dir / "test-box/roof-20260101T000000Z.json"
+    roof.write_text(json.dumps({"format_version": 5, "kind": "roof", "machine_id": "test-box",
+                                "started_at": "2026-01-01T00:00:00Z", "threads": 2, "gemm": []}))
+    results = load_results(results_dir)
+    assert [str(p) for p in results.problems] == []
+    (loaded,) = results.roofs
+    assert loaded.id == "roof-20260101T000000Z" and loaded.path == roof

@@ -269,3 +269,39 @@ def test_an_unreadable_interval_makes_the_whole_meter_unknown_and_empty_ones_do_
     with still:
         pass
     assert still.result() == (None, None) and still.total == 0.0  # no time passed: nothing to divide
+
+
+def test_own_cpu_seconds_is_this_process_and_its_children_user_and_system():
+    import resource
+
+    from bench.system_load import own_cpu_seconds
+    import subprocess
+    import sys
+    # A child with user time (a loop) and system time (copying 300 MB out of the kernel), waited for.
+    child = "sum(i * i for i in range(2_000_000)); f = open('/dev/zero', 'rb'); [f.read(1 << 20) for _ in range(300)]"
+    subprocess.run([sys.executable, "-c", child], check=True)
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert kids.ru_utime > 0.05 and kids.ru_stime > 0.01 and me.ru_stime > 0.01
+    expected = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    assert own_cpu_seconds() == pytest.approx(expected, abs=0.004)  # only the time between the two readings
+
+
+def test_shares_over_an_interval_shorter_than_a_second():
+    # 0.5 CPU-seconds in all, 0.2 busy (0.05 of it ours), 0.1 stolen.
+    assert shares((0.0, 0.0, 0.0), (0.2, 0.1, 0.5), 0.0, 0.05) == pytest.approx((0.3, 0.2))
+
+
+def test_the_meter_never_swallows_an_error_and_adds_steal_over_intervals():
+    for readings in ([(0.0, 0.0, 0.0), (1.0, 0.1, 2.0)], [None, None], [(0.0, 0.0, 0.0), (0.0, 0.0, 0.0)]):
+        it = iter(readings)  # a normal interval, an unreadable one, one where no time passed
+        meter = LoadMeter(read=lambda: next(it), own=lambda: 0.0)
+        with pytest.raises(KeyboardInterrupt):
+            with meter:
+                raise KeyboardInterrupt  # ctrl-c inside a measured variant must reach the runner
+    readings = iter([(0.0, 0.0, 0.0), (0.1, 0.1, 0.25), (0.1, 0.1, 0.25), (0.2, 0.15, 0.5)])
+    meter = LoadMeter(read=lambda: next(readings), own=lambda: 0.0)
+    for _ in range(2):
+        with meter:
+            pass
+    # 0.5 s in all (under a second: still counted); stolen 0.1 + 0.05, other 0.1 + 0.1.
+    assert meter.result() == pytest.approx((0.2 / 0.5, 0.15 / 0.5))
