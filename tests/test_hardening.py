@@ -393,3 +393,84 @@ def test_a_roof_file_is_kept_with_its_name_and_path(box):
     assert [str(p) for p in results.problems] == []
     (loaded,) = results.roofs
     assert loaded.id == "roof-20260101T000000Z" and loaded.path == roof
+
+
+@pytest.mark.parametrize("raw, ok", [("-9223372036854775808", True), ("9223372036854775807", True),
+                                     ("9223372036854775808", False), ("-9223372036854775809", False)])
+def test_64_bit_integers_at_their_edges(raw, ok):
+    from report.errors import ResultFileError
+    from report.load import parse_json
+    if ok:
+        assert parse_json("f.json", f'{{"n": {raw}}}'.encode()) == {"n": int(raw)}
+    else:
+        with pytest.raises(ResultFileError, match=f"n: must be a finite number within 64 bits, got {raw}$"):
+            parse_json("f.json", f'{{"n": {raw}}}'.encode())
+
+
+@pytest.mark.parametrize("text, line", [
+    ("NaN", "f.json: (top level): must be a finite number within 64 bits, got NaN"),
+    ('"\\u200b"', "f.json: (top level): holds an invisible character, U+200B (ZERO WIDTH SPACE), at character 1: "
+                  "text in a result file must read as it looks"),
+    ('{"cpu": {"mo\\u200bdel": 1}}', "f.json: cpu.mo\u200bdel: holds an invisible character, U+200B (ZERO WIDTH "
+                                     "SPACE), at character 3: text in a result file must read as it looks"),
+])
+def test_parse_problems_name_the_field_or_the_top_level(text, line):
+    from report.errors import ResultFileError
+    from report.load import parse_json
+    with pytest.raises(ResultFileError) as exc:
+        parse_json("f.json", text.encode())
+    assert str(exc.value) == line
+
+
+def test_read_bytes_limits_and_failures(tmp_path, monkeypatch):
+    from report import load
+    from report.errors import ResultFileError
+    monkeypatch.setattr(load, "MAX_FILE_BYTES", 10)
+    ten, eleven = tmp_path / "ten.json", tmp_path / "eleven.json"
+    ten.write_bytes(b"1" * 10)
+    eleven.write_bytes(b"1" * 11)
+    assert load.read_bytes(ten) == b"1" * 10  # exactly the limit: read whole
+    with pytest.raises(ResultFileError, match="eleven.json: is 11 bytes; a result file may hold at most 10$"):
+        load.read_bytes(eleven)
+    with pytest.raises(ResultFileError) as exc:
+        load.read_bytes(tmp_path / "missing.json")
+    assert str(exc.value) == f"{tmp_path}/missing.json: cannot be read (No such file or directory)"
+    with pytest.raises(ResultFileError) as exc:
+        load.read_bytes(tmp_path)
+    assert str(exc.value) == f"{tmp_path}: is not a regular file (a FIFO, device or folder); only files are read"
+
+
+def test_defaults_fill_objects_lists_and_untyped_objects():
+    from report.load import fill_defaults
+    schema = {"properties": {"a": {"type": "object"}, "b": {"type": "array"}, "c": {"properties": {}},
+                             "d": {"type": "string"}, "e": {"anyOf": []}}}
+    assert fill_defaults({}, schema) == {"a": {}, "b": [], "c": {}, "d": None, "e": None}
+
+
+def test_a_nested_missing_field_is_named_with_its_parent():
+    from report.load import schema_problems
+    doc = _machine_doc()
+    del doc["cpu"]["model"]
+    assert [str(p) for p in schema_problems("m.json", doc, "machine")] == ["m.json: cpu.model: is missing (required)"]
+
+
+def test_files_are_counted_over_every_machine_and_odd_files_named(box, tmp_path):
+    results_dir, _ = box
+    shutil.copytree(results_dir / "test-box", results_dir / "other-box")
+    doc = json.loads((results_dir / "other-box/machine.json").read_text())
+    doc["machine_id"] = "other-box"
+    (results_dir / "other-box/machine.json").write_text(json.dumps(doc))
+    run = json.loads((results_dir / "other-box" / RUN).read_text())
+    run["machine_id"] = "other-box"
+    (results_dir / "other-box" / RUN).write_text(json.dumps(run))
+    (results_dir / "other-box/notes.txt").write_text("x")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (results_dir / "linked-box").symlink_to(outside)
+    results = load_results(results_dir)
+    assert results.files == 4
+    assert sorted(str(p) for p in results.problems) == [
+        f"{results_dir}/linked-box: is a link to {outside}, outside {results_dir.resolve()}/; only files inside "
+        "results/ are read",
+        f"{results_dir}/other-box/notes.txt: is not a result file; a machine folder holds machine.json and "
+        "<run>.json files"]
