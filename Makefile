@@ -7,12 +7,20 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # torch first and pinned: an unpinned requirement downloads a multi-GB CUDA build.
 TORCH  := torch==2.13.0
 
-.PHONY: site test serve setup-report setup-bench setup-test setup-system quick-run build clean
+.PHONY: site test serve mutants setup-report setup-bench setup-test setup-system quick-run build clean
 
 site: setup-system setup-bench quick-run build
 
 test: setup-test
 	$(PY) -m pytest -q
+
+# Mutation testing of the analysis and format code ([tool.mutmut] in pyproject.toml); not part of `make test`:
+# it takes about half an hour on 2 cores. Prints the score per module.
+mutants: setup-test
+	$(PIP) install "mutmut>=3.8,<4"
+	rm -rf mutants
+	-$(VENV)/bin/mutmut run --max-children 2
+	$(PY) tests/mutation_score.py
 
 serve: setup-report
 	$(VENV)/bin/mkdocs serve
@@ -46,4 +54,4 @@ setup-system:
 	fi
 
 clean:
-	rm -rf public .pytest_cache
+	rm -rf public .pytest_cache mutants
