@@ -33,23 +33,13 @@
     return layout;
   }
 
-  // Joins " · "-separated parts into lines of at most `width` characters (Plotly wraps nothing by itself).
-  function wrap(text, width) {
+  // Joins `sep`-separated parts (default " · ") into lines of at most `width` characters (Plotly wraps nothing).
+  function wrap(text, width, sep) {
+    sep = sep || " · ";
     var lines = [], line = "";
-    String(text).split(" · ").forEach(function (part) {
-      if (line && (line + " · " + part).length > width) { lines.push(line); line = part; }
-      else { line = line ? line + " · " + part : part; }
-    });
-    if (line) lines.push(line);
-    return lines.join("<br>");
-  }
-
-  // Breaks a variant name at spaces into lines of at most `width` characters.
-  function wrapWords(text, width) {
-    var lines = [], line = "";
-    String(text).split(" ").forEach(function (word) {
-      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
-      else { line = line ? line + " " + word : word; }
+    String(text).split(sep).forEach(function (part) {
+      if (line && (line + sep + part).length > width) { lines.push(line); line = part; }
+      else { line = line ? line + sep + part : part; }
     });
     if (line) lines.push(line);
     return lines.join("<br>");
@@ -71,7 +61,7 @@
     var values = layout.yaxis, names = layout.xaxis;
     names.autorange = "reversed";
     names.tickvals = categories;
-    names.ticktext = categories.map(function (c) { return wrapWords(c, 18); });
+    names.ticktext = categories.map(function (c) { return wrap(c, 18, " "); });  // variant names at spaces
     names.tickfont = { size: 10 };
     layout.xaxis = values;
     layout.yaxis = names;
