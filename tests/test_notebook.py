@@ -47,3 +47,18 @@ def test_the_colab_notebook_measures_and_zips_a_machine(tmp_path):
     results = load_results(tmp_path / "home-results")
     assert results.problems == [] and len(results.runs) == 1
     assert json.loads(results.runs[0].path.read_text())["model"]["name"] == "tiny-distilbert"
+
+
+def test_the_placeholder_repository_stops_with_a_message_before_any_clone(tmp_path, monkeypatch):
+    """Its default REPO_URL (".../OWNER/benchlog.git") used to reach `git clone` and fail there."""
+    notebook = nbformat.read(ROOT / "notebooks/benchlog-colab.ipynb", as_version=4)
+    code = [c.source for c in notebook.cells if c.cell_type == "code"]
+    ran = []
+    namespace = {}
+    monkeypatch.chdir(tmp_path)
+    exec(code[0], namespace)  # the parameters, as shipped
+    assert "/OWNER/" in namespace["REPO_URL"] and namespace["INSTALL"] is True
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: ran.append(a) or pytest.fail("a command ran"))
+    with pytest.raises(RuntimeError, match=r"^Set REPO_URL in the first code cell to your benchlog repository"):
+        exec(code[1], namespace)
+    assert ran == [] and list(tmp_path.iterdir()) == []
