@@ -41,7 +41,8 @@ def test_markdown_export_has_every_chart_as_a_real_png(markdown_export):
 
 
 def test_markdown_export_tables_and_marks(markdown_export):
-    out, _ = markdown_export
+    out, done = markdown_export
+    assert "local preview" not in done.stderr  # --site-url given: no warning
     text = (out / f"{POST.stem}.md").read_text()
     assert "| ONNX INT8 (전사) | int8 | ok | 178.90 (통계 미기재) | ×2.08 | 129.84 | 0.3177 | 7/10 |" in text
     assert "0.66MB(?) ⚠ 보고된 값, 실제 용량 아님" in text
@@ -61,6 +62,9 @@ def test_korean_text_is_drawn_in_noto_cjk():
 def test_html_export_is_one_file_with_inline_svg_and_no_script(tmp_path):
     done = export(str(POST), "--out", str(tmp_path), "--format", "html")
     assert done.returncode == 0, done.stderr
+    # No --site-url: its links go to the local preview, and the export says so (once, one line).
+    assert done.stderr.count("will point to http://127.0.0.1:8000/, the local preview; give --site-url") == 1
+    assert len(done.stderr.strip().splitlines()) == 1
     (page,) = tmp_path.iterdir()
     html = page.read_text()
     assert "<script" not in html.lower() and "{{ benchlog" not in html
