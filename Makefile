@@ -9,7 +9,9 @@ TORCH  := torch==2.13.0
 
 .PHONY: site test serve mutants setup-report setup-bench setup-test setup-system quick-run build clean
 
-site: setup-system setup-bench quick-run build
+# The site needs no system package: Chromium and Noto CJK serve `benchlog export` and the browser tests
+# (setup-system, which `make test` runs).
+site: setup-bench quick-run build
 
 test: setup-test
 	$(PY) -m pytest -q
@@ -47,10 +49,15 @@ setup-test: setup-system setup-bench
 
 # Debian's chromium (the browser tests drive it through Playwright, benchlog export draws charts with it through
 # kaleido; never `playwright install`) and Noto CJK so Korean text renders in both.
+# Where apt-get is missing (macOS, Fedora, ...) it says what to install instead of failing.
 setup-system:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else \
+		echo "setup-system: no apt-get here; install Chromium (as /usr/bin/chromium) and Noto Sans CJK yourself:"; \
+		echo "  benchlog export and the browser tests need them; the site builds and serves without them."; \
 	fi
 
 clean:
