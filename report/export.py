@@ -54,13 +54,12 @@ def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, w
     results = load_results(results_dir)
     for problem in results.problems:
         (warn or print)(f"skipped: {problem}")
-    check_site_url(site_url or LOCAL_SITE)
+    given, site_url = site_url, check_site_url(site_url or LOCAL_SITE)
     check_out_dir(out_dir, post, results_dir)
-    if not site_url and LINK.search(body):
+    if not given and LINK.search(body):
         (warn or print)(f"{post}: its links to the site's pages will point to {LOCAL_SITE}, the local preview; give "
                         "--site-url https://<user>.github.io/<repo>/ (or set SITE_URL) so a blog's readers can follow "
                         "them")
-    site_url = site_url or LOCAL_SITE
     body = absolute_links(body.replace("<!-- more -->", ""), docs_path(post), site_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(results)

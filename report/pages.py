@@ -186,7 +186,8 @@ class Renderer:
                              **self.efficiency(machine, run)})
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
                          searched=not self.many_machines, machine=machine, sections=sections,
-                         history=self.history(runs), advice=self.advice(machine), roof=self.roof_table(machine), sweeps=self.sweeps(machine))
+                         history=self.history(runs), advice=self.advice(machine), roof=self.roof_table(machine),
+                         sweeps=self.sweeps(machine))
 
     def sweeps(self, machine):
         """[(sweep id, its runs, [figures])]: one chart per axis the sweep varies."""
