@@ -337,3 +337,23 @@ def test_machine_pages_show_advice_and_the_pareto_chart_draws_its_floor(site, wa
         pareto_seen += len(drawn)
     assert pareto_seen >= 1
     assert watched.errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_thirteen_variants_lie_down_so_their_names_fit(site, watched, width):
+    """Past eight variants the bars are horizontal at every width: slanted names left the plot a strip."""
+    url, _ = site
+    watched.page.set_viewport_size({"width": width, "height": 900})
+    watched.page.goto(url + "results/machines/intel-xeon-2vcpu/")
+    watched.wait_for_charts()
+    rows = watched.page.evaluate("""() => [...document.querySelectorAll('.benchlog-chart')].map(el => {
+        const f = JSON.parse(el.getAttribute('data-figure'));
+        const names = (f.layout.xaxis || {}).categoryarray || [];
+        const plot = el.querySelector('.nsewdrag').getBoundingClientRect();
+        return [names.length, el.querySelectorAll('.ytick text').length, plot.height];
+    })""")
+    wide = [r for r in rows if r[0] > 8]
+    assert wide, rows
+    for names, yticks, height in wide:
+        assert yticks == names and height >= 20 * names, (width, names, yticks, height)
+    assert watched.errors == []

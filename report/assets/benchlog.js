@@ -45,10 +45,12 @@
     return lines.join("<br>");
   }
 
+  var BARS_UPRIGHT = 8;  // up to this many variants, bars stand on a desktop-wide chart
+
   // On a phone, grouped bars over 13 slanted variant names leave the bars a strip (or no room at all, and Plotly
   // gives up with "Something went wrong with axis scaling"): there the bars lie down, one variant name per row,
   // each name wrapped, the first variant on top. The figure's numbers are the same; only the axes swap.
-  function barsAcross(figure) {
+  function barsAcross(figure, nameWidth) {
     var layout = figure.layout, data = figure.data || [];
     var categories = layout.xaxis && layout.xaxis.categoryarray;
     if (!data.length || !categories || !data.every(function (t) { return t.type === "bar"; })) return false;
@@ -61,7 +63,7 @@
     var values = layout.yaxis, names = layout.xaxis;
     names.autorange = "reversed";
     names.tickvals = categories;
-    names.ticktext = categories.map(function (c) { return wrap(c, 18, " "); });  // variant names at spaces
+    names.ticktext = categories.map(function (c) { return wrap(c, nameWidth, " "); });  // names at spaces
     names.tickfont = { size: 10 };
     layout.xaxis = values;
     layout.yaxis = names;
@@ -81,7 +83,7 @@
   // the chart's edges; fonts get a little smaller.
   function fitNarrow(figure, width) {
     if (width >= 600) return;
-    var across = barsAcross(figure);
+    var across = barsAcross(figure, 18);
     var layout = figure.layout;
     if (layout.title && layout.title.text) {
       layout.title.text = layout.title.text.replace(" (", "<br>(");
@@ -107,7 +109,13 @@
     try { figure = JSON.parse(el.getAttribute("data-figure")); }
     catch (e) { el.textContent = "Chart data is unreadable: " + e.message; return; }
     figure.layout = figure.layout || {};
-    fitNarrow(figure, el.clientWidth || window.innerWidth);
+    var width = el.clientWidth || window.innerWidth;
+    fitNarrow(figure, width);
+    // Past BARS_UPRIGHT variants, slanted names take most of a desktop chart too: the bars lie down there as well.
+    var names = figure.layout.xaxis && figure.layout.xaxis.categoryarray;
+    if (width >= 600 && names && names.length > BARS_UPRIGHT && barsAcross(figure, 32)) {
+      figure.layout.margin = Object.assign({}, figure.layout.margin, { r: 40 });
+    }
     var name = scheme();
     var layout = applyFlat(figure.layout, themeLayout(name));
     try {
