@@ -14,7 +14,6 @@ from .tables import canonical_labels as _canonical_labels
 TRANSCRIBED_PATTERN = "/"
 
 
-LABEL_POSITIONS = ["top center", "bottom center", "middle left", "middle right"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon", "triangle-down",
            "pentagon"]
 
@@ -166,52 +165,59 @@ def size_chart(frame):
     return _bars(frame, "size_mib", UI["size_title"], UI["axis_mib"], 1)
 
 
-def fidelity_chart(frame):
-    """Speed against fidelity: latency vs max absolute error of the outputs against PyTorch FP32. A trace per
-    machine and run in the machine's colour; the marker's shape is the variant."""
-    rows = frame[(frame.status == "ok") & frame.latency_ms.notna()].copy()
-    rows["error"] = rows.max_abs_error.where(rows.max_abs_error.notna(), rows.abs_error)
-    rows = rows[rows.error.notna() & (rows.variant_id != "pytorch-fp32")]
-    if rows.empty:
+def fidelity_chart(frame, floor=0.99):
+    """Speed against fidelity, the one definition every page uses (also pareto_chart's): speed-up over PyTorch FP32
+    in the same run (x, higher is better) against cosine distance to PyTorch FP32, 1 - cosine, on a log axis (y,
+    lower is better), so the good corner is bottom right. A trace per machine and run in the machine's colour; the
+    marker's shape is the variant, named in the legend (names beside the points would overprint). Variants without
+    a speed-up or a cosine (transcribed tables give neither) are listed under the chart, not drawn."""
+    rows = frame[(frame.status == "ok") & (frame.variant_id != "pytorch-fp32")]
+    drawn = rows[rows.speedup.notna() & rows.cosine.notna()]
+    if drawn.empty:
         return None
     labels = canonical_labels(frame)
-    symbols = {vid: SYMBOLS[i % len(SYMBOLS)] for i, vid in enumerate(dict.fromkeys(frame.variant_id))}
+    symbols = {vid: SYMBOLS[i % len(SYMBOLS)] for i, vid in enumerate(dict.fromkeys(drawn.variant_id))}
     traces = []
-    for _, group in rows.groupby("series", sort=False):
+    for _, group in drawn.groupby("series", sort=False):
         first = group.iloc[0]
         traces.append({
-            "type": "scatter", "mode": "markers+text", "name": _trace_name(group), "legendgroup": first.machine_id,
-            "x": [float(v) for v in group.latency_ms], "y": [float(v) for v in group.error],
-            # Each point names its variant: a static export has no hover, and shapes alone say nothing.
-            "text": [labels[v] for v in group.variant_id], "cliponaxis": False,
-            "textposition": label_positions(list(group.latency_ms), list(group.error)),
-            "textfont": {"size": 11},
-            "hovertext": [_hover(r) + "<br>" + ui("hover_error", error=f"{r.error:.4g}",
-                                                   argmax=text(r.argmax_agreement or "—"))
-                          for r in rows_of(group)], "hoverinfo": "text",
-            "marker": {"size": 12, "color": first.colour,
-                       "symbol": [symbols[v] + ("-open" if first.transcribed else "") for v in group.variant_id]},
+            "type": "scatter", "mode": "markers", "name": _trace_name(group), "legendgroup": first.machine_id,
+            "x": [float(v) for v in group.speedup], "y": [_distance(v) for v in group.cosine],
+            "hovertext": [_hover(r) + "<br>" + ui("hover_cosine", mean=f"{r.cosine:.6f}", worst="—")
+                          for r in rows_of(group)], "hoverinfo": "text", "customdata": list(group.variant_id),
+            "marker": {"size": 11, "color": first.colour, "line": {"width": 1, "color": "#333"},
+                       "symbol": [symbols[v] for v in group.variant_id]},
             "meta": {"machine_id": first.machine_id, "run_id": first.run_id,
                      "variants": [labels[v] for v in group.variant_id]},
         })
-    top = float(rows.error.max()) or 1.0
-    # A little room below zero, so points at zero error are not half-hidden on the axis.
+    # The shapes' legend: one grey marker per variant, drawn nowhere.
+    traces += [{"type": "scatter", "mode": "markers", "name": labels[vid], "x": [None], "y": [None],
+                "legendgroup": "variants", "hoverinfo": "skip", "meta": {"variant_legend": vid},
+                "marker": {"size": 10, "color": "#999", "symbol": symbol}} for vid, symbol in symbols.items()]
+    missing = rows[~rows.index.isin(drawn.index)]
+    meta = {"floor": floor}
+    if len(missing):
+        # Said under the chart (report/pages.chart_html), where it never overprints the plot.
+        meta["caption"] = ui("fidelity_not_drawn", names=", ".join(dict.fromkeys(
+            f"{label} ({machine})" for label, machine in zip(missing.variant_label, missing.machine_label))))
     return _figure(traces, UI["fidelity_title"],
-                   {"title": {"text": UI["axis_error"]}, "range": [-0.06 * top, 1.15 * top],
-                    "automargin": True},
-                   {"title": {"text": UI["axis_latency"]}, "rangemode": "tozero", "automargin": True})
+                   {"title": {"text": UI["axis_cosine"]}, "type": "log", "automargin": True, "exponentformat": "power"},
+                   {"title": {"text": UI["axis_speedup"]}, "rangemode": "tozero", "automargin": True},
+                   shapes=[_floor_line(floor)], annotations=[_floor_note(floor)], meta=meta)
 
 
-def label_positions(xs, ys, near=0.08):
-    """Where each point's name goes: variants of one precision land close together, so a point with k close
-    neighbours before it takes the k-th position (above, below, left, right)."""
-    xs, ys = [float(x) for x in xs], [float(y) for y in ys]
-    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-    positions = []
-    for i, (x, y) in enumerate(zip(xs, ys)):
-        k = sum(1 for j in range(i) if abs(xs[j] - x) <= near * span_x and abs(ys[j] - y) <= near * span_y)
-        positions.append(LABEL_POSITIONS[k % len(LABEL_POSITIONS)])
-    return positions
+def _distance(cosine):
+    return max(1 - float(cosine), DISTANCE_FLOOR)
+
+
+def _floor_line(floor):
+    return {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1 - floor, "y1": 1 - floor,
+            "line": {"dash": "dash", "color": "#d62728", "width": 1}}
+
+
+def _floor_note(floor):
+    return {"xref": "paper", "x": 0, "xanchor": "left", "y": math.log10(1 - floor), "yanchor": "bottom",
+            "text": ui("floor_label", floor=floor), "showarrow": False, "font": {"color": "#d62728", "size": 11}}
 
 
 def _figure(traces, title, yaxis, xaxis, **layout):
@@ -223,9 +229,10 @@ def _figure(traces, title, yaxis, xaxis, **layout):
         "margin": {"l": 60, "r": 20, "t": 50, "b": 20, "autoexpand": True}, "height": 460, **layout}}
 
 
-def history_chart(frame):
+def history_chart(frame, shown=None):
     """One machine's runs of one workload over time: each variant's median, with its p10–p90 band (or the range
-    of its rounds' medians) shaded, so a change between library versions shows against the noise."""
+    of its rounds' medians) shaded, so a change between library versions shows against the noise. Variants not in
+    `shown` (None: all) start hidden: a click on their legend entry draws them."""
     rows = frame[(frame.status == "ok") & frame.latency_ms.notna() & ~frame.transcribed.astype(bool)]
     if rows.series.nunique() < 2:
         return None
@@ -234,62 +241,61 @@ def history_chart(frame):
     for i, (vid, group) in enumerate(rows.sort_values("started_at").groupby("variant_id", sort=False)):
         colour = PALETTE[i % len(PALETTE)]
         points = rows_of(group)
-        when = [p.started_at[:16].replace("T", " ") for p in points]
+        when = [p.started_at for p in points]  # a time axis: Plotly spaces its ticks, none overprint
         low = [p.p10_ms if present(p.p10_ms) else p.round_min_ms for p in points]
         high = [p.p90_ms if present(p.p90_ms) else p.round_max_ms for p in points]
         meta = {"history_of": points[0].machine_id, "variant_id": vid}
+        visible = True if shown is None or vid in shown else "legendonly"
         if all(present(v) for v in low + high):
             traces.append({"type": "scatter", "x": when, "y": [float(v) for v in high], "mode": "lines",
                            "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "legendgroup": vid,
-                           "meta": meta})
+                           "visible": visible, "meta": meta})
             traces.append({"type": "scatter", "x": when, "y": [float(v) for v in low], "mode": "lines",
                            "line": {"width": 0}, "fill": "tonexty", "fillcolor": colour + "33", "hoverinfo": "skip",
-                           "showlegend": False, "legendgroup": vid, "meta": meta})
+                           "showlegend": False, "legendgroup": vid, "visible": visible, "meta": meta})
         traces.append({"type": "scatter", "mode": "lines+markers", "name": labels[vid], "legendgroup": vid,
                        "x": when, "y": [float(p.latency_ms) for p in points], "customdata": [p.run_id for p in points],
                        "marker": {"color": colour, "symbol": ["circle-open" if p.quick or p.noisy else "circle"
                                                               for p in points]},
                        "line": {"color": colour}, "hovertext": [_hover(p) for p in points], "hoverinfo": "text",
-                       "meta": meta})
-    return _figure(traces, UI["history_title"],
+                       "visible": visible, "meta": meta})
+    title = UI["history_title"] if shown is None else UI["history_title"] + "<br>" + UI["history_hidden"]
+    return _figure(traces, title,
                    {"title": {"text": UI["axis_ms"]}, "rangemode": "tozero", "automargin": True},
-                   {"type": "category", "automargin": True})
+                   {"type": "date", "automargin": True, "ticklabelstandoff": 8})
 
 
 DISTANCE_FLOOR = 1e-9  # cosine distances below this (FP32 against FP32) are drawn at it, on the log axis
 
 
 def pareto_chart(rows, front, recommended, floor):
-    """Speed-up over PyTorch FP32 (x) against cosine distance to FP32, 1 - cosine, on a log axis (y; lower is
-    better: INT8's 1e-2 and FP32's 1e-10 both stay readable) for one run's variants. The Pareto front is joined by
-    a line and named; the fidelity floor is a dashed line the reader can see; the recommended variant (the fastest
-    above the floor) is a star. Exactly the run's figures; nothing is fitted."""
+    """One run's variants on the fidelity chart's axes (fidelity_chart): speed-up over PyTorch FP32 (x) against
+    cosine distance to FP32, 1 - cosine, on a log axis (y; lower is better: INT8's 1e-2 and FP32's 1e-10 both stay
+    readable). The Pareto front is joined by a line; the fidelity floor is a dashed line; the recommended variant
+    (the fastest above the floor) is a star. Exactly the run's figures; nothing is fitted."""
     points = [r for r in rows if r["status"] == "ok" and r["speedup"] and r["cosine"] is not None]
     if len(points) < 2:
         return None
     on_front = sorted((r for r in points if r["variant_id"] in front), key=lambda r: r["speedup"])
-
-    def distance(r):
-        return max(1 - r["cosine"], DISTANCE_FLOOR)
 
     def hover(r):
         return "<br>".join([text(r["label"]), ui("hover_speedup", value=f"{r['speedup']:.2f}"),
                             ui("hover_cosine", mean=f"{r['cosine']:.6f}", worst=_fmt(r["cosine_min"], 6)),
                             f"argmax {text(r['argmax'] or '—')}"])
 
-    xs, ys = [r["speedup"] for r in points], [distance(r) for r in points]
-    named = set(front) | {recommended}
+    xs, ys = [r["speedup"] for r in points], [_distance(r["cosine"]) for r in points]
+    named = spaced_names(points, xs, ys, [recommended, *(r["variant_id"] for r in reversed(on_front))])
     traces = [
         {"type": "scatter", "mode": "lines", "name": UI["pareto_front"], "x": [r["speedup"] for r in on_front],
-         "y": [distance(r) for r in on_front], "line": {"color": "#888", "dash": "dot"}, "hoverinfo": "skip",
-         "meta": {"pareto_front": [r["variant_id"] for r in on_front]}},
+         "y": [_distance(r["cosine"]) for r in on_front], "line": {"color": "#888", "dash": "dot"},
+         "hoverinfo": "skip", "meta": {"pareto_front": [r["variant_id"] for r in on_front]}},
         {"type": "scatter", "mode": "markers+text", "name": UI["variants"], "x": xs, "y": ys,
-         # Only the front is named on the chart (13 names would pile up); every point names itself on hover or
-         # tap, and the table above lists them all.
-         "text": [text(r["label"]) if r["variant_id"] in named else "" for r in points],
+         # Only front points far enough apart are named (names would overprint); every point names itself on
+         # hover or tap, and the table above lists them all.
+         "text": [(text(r["label"]) + (f" ({UI['recommended']})" if r["variant_id"] == recommended else ""))
+                  if r["variant_id"] in named else "" for r in points],
          # Names of points near the right edge go to their left, so they are not cut off.
-         "textposition": [pos.replace("center", "left") if x > 0.75 * max(xs) else pos for x, pos in
-                          zip(xs, label_positions(xs, [math.log10(y) for y in ys]))],
+         "textposition": ["middle left" if x > 0.6 * max(xs) else "middle right" for x in xs],
          "textfont": {"size": 10}, "cliponaxis": False, "hovertext": [hover(r) for r in points], "hoverinfo": "text",
          "customdata": [r["variant_id"] for r in points], "meta": {"pareto_points": True},
          "marker": {"size": [16 if r["variant_id"] == recommended else 10 for r in points],
@@ -297,20 +303,26 @@ def pareto_chart(rows, front, recommended, floor):
                     "symbol": ["star" if r["variant_id"] == recommended else "circle" for r in points],
                     "line": {"width": 1, "color": "#333"}}},
     ]
-    layout = {"shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1 - floor, "y1": 1 - floor,
-                          "line": {"dash": "dash", "color": "#d62728", "width": 1}}],
-              "annotations": [{"xref": "paper", "x": 0, "xanchor": "left", "y": math.log10(1 - floor),
-                               "yanchor": "bottom", "text": ui("floor_label", floor=floor), "showarrow": False,
-                               "font": {"color": "#d62728", "size": 11}}],
+    layout = {"shapes": [_floor_line(floor)], "annotations": [_floor_note(floor)],
               "meta": {"floor": floor, "recommended": recommended}}
-    if recommended:
-        r = next(p for p in points if p["variant_id"] == recommended)
-        layout["annotations"].append({"x": r["speedup"], "y": math.log10(distance(r)),
-                                      "text": UI["recommended"], "showarrow": True, "arrowhead": 2, "ax": 0,
-                                      "ay": 36, "font": {"size": 12, "color": "#1f77b4"}})
     return _figure(traces, UI["pareto_title"],
                    {"title": {"text": UI["axis_cosine"]}, "type": "log", "automargin": True, "exponentformat": "power"},
                    {"title": {"text": UI["axis_speedup"]}, "rangemode": "tozero", "automargin": True}, **layout)
+
+
+def spaced_names(points, xs, ys, wanted, near_x=0.25, near_y=0.12):
+    """The ids of `wanted` (in order of preference) to name on a chart: a point is named unless a named point is
+    within `near_x` of the x span and `near_y` of the log-y span, where the two names would overprint."""
+    span_x = (max(xs) - min(xs)) or 1.0
+    logs = [math.log10(y) for y in ys]
+    span_y = (max(logs) - min(logs)) or 1.0
+    where = {r["variant_id"]: (x, ly) for r, x, ly in zip(points, xs, logs)}
+    named = []
+    for vid in dict.fromkeys(v for v in wanted if v in where):
+        x, ly = where[vid]
+        if all(abs(x - where[n][0]) > near_x * span_x or abs(ly - where[n][1]) > near_y * span_y for n in named):
+            named.append(vid)
+    return set(named)
 
 
 def sweep_chart(by_variant, axis, fixed):

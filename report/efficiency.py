@@ -1,7 +1,7 @@
 """Per run: what each variant achieves against the machine's measured roof, what the advice rules expected of
 this CPU, and which variants are on the speed-vs-fidelity Pareto front (pure functions over loaded results)."""
 
-from . import advice, flops, intervals, noise, roof, tables
+from . import advice, flops, intervals, roof, tables
 
 
 def run_rows(results, machine, run):
@@ -57,20 +57,6 @@ def advice_rows(machine, run):
 
 
 def machine_runs(results, machine):
-    """The run the advice reads for each workload this machine ran: the best evidence (as the comparison)."""
-    best = {}
-    for run in results.runs_of(machine.id):
-        key = tables.workload_of(run)
-        if key not in best or _rank(run) < _rank(best[key]):
-            best[key] = run
-    return best
-
-
-def _rank(run):
-    """The run the advice reads: one that holds the PyTorch FP32 reference (speed-ups need it), measured before
-    transcribed, complete and full before incomplete or quick, then the one that measured the most variants (the
-    advice is about variants), then quiet before noisy, then the newest."""
-    has_reference = bool(speedups(run))
-    incomplete, quick, noisy, widest, newest = noise.evidence_rank(run.doc)
-    measured = sum(v["status"] == "ok" for v in run.variants)
-    return (not has_reference, run.transcribed, incomplete, quick, -measured, noisy, widest, newest)
+    """{workload key: run} the advice reads, in the pages' workload order: the run that speaks for the machine on
+    that workload (report/headline.py), the same one every other page names."""
+    return dict(tables.machine_workloads(results).get(machine.id, []))

@@ -22,6 +22,7 @@ from .errors import UserError
 from .load import load_results
 from .pages import Renderer, html_block, page_url
 from .strings import UI, ui
+from . import tags
 from .tags import TagError, expand_tags
 
 WIDTH, HEIGHT, SCALE = 900, 540, 2  # CSS pixels; PNGs are 1800 x 1080
@@ -63,7 +64,7 @@ def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, w
     body = absolute_links(body.replace("<!-- more -->", ""), docs_path(post), site_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(results)
-    exporter = (MarkdownExport if fmt == "md" else HtmlExport)(out_dir, post.stem, renderer)
+    exporter = (MarkdownExport if fmt == "md" else HtmlExport)(out_dir, post.stem, renderer, site_url)
     with chart_renderer():
         try:
             text = expand_tags(body, renderer, render=exporter.render)
@@ -186,7 +187,7 @@ def image_bytes(figure, fmt):
 
 def caption(figure, frame):
     """What the reader must know about a chart's figures: which are transcribed, quick or noisy."""
-    notes = []
+    notes = [figure["layout"]["meta"]["caption"]] if (figure["layout"].get("meta") or {}).get("caption") else []
     transcribed = frame[frame.transcribed.astype(bool)]
     if len(transcribed):
         sources = ", ".join(sorted({str(s) for s in transcribed.source}))
@@ -217,10 +218,15 @@ def check_svg(svg):
 
 # pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 class MarkdownExport:
-    def __init__(self, out_dir, stem, renderer):
+    def __init__(self, out_dir, stem, renderer, site_url=LOCAL_SITE):
         self.out_dir, self.stem, self.renderer, self.images = out_dir, stem, renderer, []
+        self.site_url = site_url
 
-    def render(self, kind, name, frame):
+    def answers(self):
+        """The answers list (report/headline.py) with links to the published site."""
+        return self.renderer.answers_list(link=lambda to_uri: f"{self.site_url.rstrip('/')}/{page_url(to_uri)}")
+
+    def render(self, kind, name, frame, view="compact"):
         if kind == "chart":
             figure = charts.CHARTS[name](frame)
             if figure is None:
@@ -231,8 +237,10 @@ class MarkdownExport:
             self.images.append(path)
             note = caption(figure, frame)
             alt = md_text(figure["layout"]["title"]["text"])
-            return f"![{alt}](images/{path.name})" + (f"\n\n*{note}*" if note else "")
-        return markdown_table(name, frame, self.renderer.results)
+            return f"![{alt}](images/{path.name})" + (f"\n\n*{md_text(note)}*" if note else "")
+        if name == "answers":
+            return answers_markdown(str(self.answers()))
+        return markdown_table(name, frame, self.renderer.results, view)
 
     def write(self, meta, text):
         path = self.out_dir / f"{self.stem}.md"
@@ -243,7 +251,7 @@ class MarkdownExport:
 
 
 class HtmlExport(MarkdownExport):
-    def render(self, kind, name, frame):
+    def render(self, kind, name, frame, view="compact"):
         if kind == "chart":
             figure = charts.CHARTS[name](frame)
             if figure is None:
@@ -252,7 +260,9 @@ class HtmlExport(MarkdownExport):
             note = caption(figure, frame)
             return html_block(f"<figure>{svg}" + (f"<figcaption>{html.escape(note)}</figcaption>" if note else "")
                               + "</figure>")
-        return str(self.renderer.cpu_table() if name == "cpu-features" else self.renderer.variants_table(frame))
+        if name == "answers":
+            return str(self.answers())
+        return str(tags.render_html(kind, name, frame, view, self.renderer))
 
     def write(self, meta, text):
         body = markdown_lib.markdown(text, extensions=["tables", "fenced_code", "admonition", "attr_list"])
@@ -265,7 +275,7 @@ class HtmlExport(MarkdownExport):
         return path
 
 
-def markdown_table(name, frame, results):
+def markdown_table(name, frame, results, view="compact"):
     if name == "cpu-features":
         table = tables.cpu_feature_table(results)
         machines = list(results.machines.values())
@@ -276,22 +286,53 @@ def markdown_table(name, frame, results):
         return _md_table(head, rows)
     series = frame.series.nunique() > 1
     col = UI["col"]
-    head = ([col["series"]] if series else []) + [col[k] for k in ("variant", "precision", "status", "latency",
-                                                                   "speedup", "size", "error", "argmax", "cosine")]
+    keys = ("variant", "p50_ci", "speedup", "size", "fidelity") if view == "compact" else \
+        ("variant", "precision", "status", "latency", "speedup", "size", "error", "argmax", "cosine")
+    head = ([col["series"]] if series else []) + [col[k] for k in keys]
     rows = []
     for r in tables.rows_of(frame):
         variant = r.variant_label + (" (전사)" if r.transcribed else "") + (" (quick)" if r.quick else "") + \
             (" (noisy)" if r.noisy else "")
-        latency = "—" if not tables.present(r.latency_ms) else \
-            f"{r.latency_ms:,.2f} ({tables.STAT_NAMES[r.latency_stat]})"
+        speedup = tables.speedup_text(r.speedup, r.speedup_lo, r.speedup_hi, r.transcribed) or "—"
         size = f"{r.size_reported} ⚠ {UI['not_a_size']}" if r.size_flag else _num(r.size_mib, 2)
         error = _sci(r.max_abs_error) if tables.present(r.max_abs_error) else _num(r.abs_error, 4)
-        rows.append(([r.series_label] if series else []) + [variant, r.precision, r.status, latency,
-                                                             tables.speedup_text(r.speedup, r.speedup_lo, r.speedup_hi,
-                                                                                 r.transcribed) or "—", size, error,
-                                                             r.argmax_agreement or "—", _num(r.cosine, 4)])
+        if view == "compact":
+            if r.status != "ok":
+                cells = [UI["status"].get(r.status, r.status) + (f": {r.reason}" if r.reason else ""), "", "", ""]
+            else:
+                cells = [tables.latency_text(r.latency_ms, r.p50_lo, r.p50_hi) or "—", speedup,
+                         _num(r.size_mib, 1) if not r.size_flag else size, fidelity_text(r)]
+        else:
+            latency = "—" if not tables.present(r.latency_ms) else \
+                f"{r.latency_ms:,.2f} ({tables.STAT_NAMES[r.latency_stat]})"
+            cells = [r.precision, r.status, latency, speedup, size, error, r.argmax_agreement or "—",
+                     _num(r.cosine, 4)]
+        rows.append(([r.series_label] if series else []) + [variant, *cells])
     return _md_table(head, rows)
+
+
+def fidelity_text(r):
+    """A compact table's fidelity cell: the cosine, else the error, and argmax agreement where known."""
+    if tables.present(r.cosine):
+        text = f"{UI['cosine_short']} {r.cosine:.4f}"
+    elif tables.present(r.max_abs_error) or tables.present(r.abs_error):
+        text = f"{UI['error_short']} " + (_sci(r.max_abs_error) if tables.present(r.max_abs_error)
+                                          else _num(r.abs_error, 4))
+    else:
+        text = ""
+    argmax = f"argmax {r.argmax_agreement}" if r.argmax_agreement else ""
+    return " ".join(t for t in (text, argmax) if t) or "—"
 # pragma: no mutate end
+
+
+LIST_ITEM = re.compile(r"<li>(.*?)</li>", re.S)
+MARKUP = re.compile(r"<[^>]*>")
+
+
+def answers_markdown(fragment):
+    """The answers list as Markdown items: the same sentences as the site, as plain text."""
+    items = [html.unescape(MARKUP.sub("", item)) for item in LIST_ITEM.findall(fragment)]
+    return "\n".join(f"- {md_text(item)}" for item in items)
 
 
 def _md_table(head, rows):

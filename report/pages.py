@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import advice, charts, efficiency, flops, noise, roof, sweeps, tables
+from . import advice, charts, efficiency, flops, headline, noise, roof, sweeps, tables
 from .fingerprint import ISA_FLAGS
 from .strings import UI
 from .tables import STAT_NAMES, present
@@ -31,7 +31,8 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
     env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error)
     env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ui=UI,
                        evidence=tables.evidence_text, run_label=tables.run_label,
-                       workload_label=tables.workload_label, trust=noise.run_trust, ratio=ratio_html)
+                       workload_label=tables.workload_label, trust=noise.run_trust, ratio=ratio_html,
+                       answer_figure=answer_figure, floor=advice.FIDELITY_FLOOR)
     return env
 
 
@@ -62,6 +63,17 @@ def ratio_html(value, low=None, high=None, transcribed=False):
     return format_number(None) if text is None else text
 
 
+def answer_figure(entry, run):
+    """A headline variant's figure: 'PyTorch FP32 대비 ×4.21 (4.02–4.40)', or its latency where the run has no
+    speed-ups; '(전사)' for a transcribed one."""
+    if entry.get("speedup") is not None:
+        low, high = entry.get("ci95") or (None, None)
+        text = "PyTorch FP32 대비 " + tables.speedup_text(entry["speedup"], low, high, run.transcribed)
+    else:
+        text = f"{entry['latency_ms']:,.1f} ms"
+    return text + (" (전사)" if run.transcribed else "")
+
+
 def format_error(value):
     return format_number(None) if is_missing(value) else f"{value:.3g}"
 
@@ -70,7 +82,9 @@ def chart_html(figure, empty_text=UI["no_chart"]):
     """A chart placeholder: the figure's JSON in a data attribute, drawn by the site's script."""
     if figure is None:
         return Markup('<p class="benchlog-empty">{}</p>').format(empty_text)
-    return Markup('<div class="benchlog-chart" data-figure="{}"></div>').format(json.dumps(figure))
+    html = Markup('<div class="benchlog-chart" data-figure="{}"></div>').format(json.dumps(figure))
+    caption = (figure["layout"].get("meta") or {}).get("caption")
+    return html + Markup('<p class="benchlog-caption"><small>{}</small></p>').format(caption) if caption else html
 
 
 def safe_title(label, fallback):
@@ -94,9 +108,11 @@ def page_url(src_uri, directory_urls=True):
     return stem + "/" if directory_urls else stem + ".html"
 
 
-def relative_url(from_uri, to_uri, directory_urls=True):
-    """A link from one page to another that works under any site prefix (/benchlog/ on GitHub Pages)."""
-    source, target = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
+def relative_url(from_uri, to_uri, directory_urls=True, from_url=None):
+    """A link from one page to another that works under any site prefix (/benchlog/ on GitHub Pages); `from_url`
+    is the linking page's own URL where it differs from its path (a blog post's blog/2025/11/30/slug/)."""
+    source = page_url(from_uri, directory_urls) if from_url is None else from_url
+    target = page_url(to_uri, directory_urls)
     base = source if source.endswith("/") or not source else posixpath.dirname(source) + "/"
     rel = posixpath.relpath(target or ".", base.rstrip("/") or ".")
     if rel == ".":
@@ -121,9 +137,18 @@ class Renderer:
         self.sections = tables.comparison_sections(results)
         self.compared = {(r.machine_id, r.id) for _, runs in self.sections for r in runs}
         self.all_frame = tables.variant_frame(results)
-        self.headline_runs = tables.headline_runs(results)
+        # The one answer per machine and workload (report/headline.py) that every page names.
+        self.workloads = tables.machine_workloads(results)
+        self.answers = {m: [(key, headline.answer(run)) for key, run in pairs] for m, pairs in self.workloads.items()}
+        self.speaking = {(run.machine_id, run.id) for pairs in self.workloads.values() for _, run in pairs}
+        self.headline_runs = [pairs[0][1] for pairs in self.workloads.values()]
         self.headline = tables.variant_frame(results, self.headline_runs)
-        first = tables.shown_and_more(self.sections[0][1])[0] if self.sections else []
+        # A tag without machine= shows the first workload (the TIL's): the run that speaks for each machine shown.
+        first = []
+        if self.sections:
+            key, runs = self.sections[0]
+            shown = dict.fromkeys(r.machine_id for r in tables.shown_and_more(runs)[0])
+            first = [run for m in shown for k, run in self.workloads[m] if k == key]
         self.first_section = tables.variant_frame(results, first)
 
     def pages(self):
@@ -151,12 +176,23 @@ class Renderer:
         return Markup(html_block(self.env.get_template(template).render(**context)))
 
     def overview(self):
-        best = tables.best_variants(self.headline).set_index("machine_id") if len(self.headline) else None
         figure = charts.speedup_chart(self.headline) or charts.latency_chart(self.headline)
-        runs = {m: [r for r in self.headline_runs if r.machine_id == m] for m in self.results.machines}
         return self.page("results/index.md", "결과 개요", "overview.html.j2",
-                         machines=list(self.results.machines.values()), results=self.results, best=best,
-                         headline=figure, headline_runs=runs)
+                         machines=list(self.results.machines.values()), results=self.results,
+                         answers=self.answers, headline=figure)
+
+    def answer_of(self, run):
+        """The answer of `run` where it is the run that speaks for its machine on its workload, else None."""
+        if (run.machine_id, run.id) not in self.speaking:
+            return None
+        return next(a for _, a in self.answers[run.machine_id] if a["run"] is run)
+
+    def answers_list(self, page_url="", link=None):
+        """Every machine's answer on its first workload, one Korean sentence each (the home page's tag); links
+        relative to the page at `page_url`, or made by `link(to_uri)` (an export's absolute addresses)."""
+        link = link or (lambda to_uri: relative_url("", to_uri, self.directory_urls, page_url))
+        return self.fragment("answers.html.j2", machines=list(self.results.machines.values()), answers=self.answers,
+                             link=link, machine_uri=machine_uri)
 
     def comparison(self):
         sections = []
@@ -166,7 +202,8 @@ class Renderer:
             machines = [self.results.machines[m] for m in dict.fromkeys(r.machine_id for r in runs)]
             sections.append({"key": key, "til": key == tables.TIL_WORKLOAD, "machines": machines,
                              "more": [self.results.machines[m] for m in more],
-                             "summaries": tables.run_summaries(frame, runs),
+                             "summaries": [dict(x, answer=self.answer_of(x["run"]))
+                                           for x in tables.run_summaries(frame, runs)],
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
                              "table": self.variants_table(frame)})
         return self.page("results/comparison.md", "머신 비교", "comparison.html.j2", sections=sections,
@@ -176,23 +213,40 @@ class Renderer:
         return self.page("results/cpu-features.md", "CPU 기능", "cpu_features.html.j2", table=self.cpu_table())
 
     def machine_page(self, machine):
+        """A summary first (the answer per workload, advice, roof), then the runs grouped by workload, the run
+        that speaks for each shown in full and the others folded, then the sweeps (their points folded), then
+        the history."""
         runs = sorted(self.results.runs_of(machine.id), key=lambda r: r.doc["started_at"], reverse=True)
-        sections = []
-        for run in runs:
-            frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
-            sections.append({"run": run, "table": self.variants_table(frame),
-                             "compared": (machine.id, run.id) in self.compared,
-                             "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
-                             **self.efficiency(machine, run)})
+        swept = sweeps.sweeps_of(self.results, machine.id)
+        in_sweep = {run.id for members in swept.values() for run in members}
+        groups = []
+        for key, speaking in self.workloads.get(machine.id, []):
+            members = [r for r in runs if tables.workload_of(r) == key and r.id not in in_sweep]
+            if not members:
+                continue  # every run of this workload is a sweep point: the sweep's section holds them
+            featured = speaking if speaking in members else headline.best_run(members)
+            groups.append({"key": key, "featured": self.run_section(machine, featured),
+                           "older": [self.run_section(machine, r) for r in members if r is not featured]})
+        sweep_sections = [(sweep_id, members, figures, [self.run_section(machine, r) for r in members])
+                          for sweep_id, members, figures in self.sweeps(machine, swept)]
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
-                         searched=not self.many_machines, machine=machine, sections=sections,
-                         history=self.history(runs), advice=self.advice(machine), roof=self.roof_table(machine),
-                         sweeps=self.sweeps(machine))
+                         searched=not self.many_machines, machine=machine, groups=groups,
+                         answers=self.answers.get(machine.id, []), history=self.history(machine, runs),
+                         advice=self.advice(machine), roof=self.roof_table(machine), sweeps=sweep_sections)
 
-    def sweeps(self, machine):
+    def run_section(self, machine, run):
+        frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
+        return {"run": run, "heading": tables.run_heading(run), "table": self.variants_table(frame),
+                "compact": self.compact_table(frame),
+                "compared": (machine.id, run.id) in self.compared,
+                "speaks": (machine.id, run.id) in self.speaking,
+                "figures": {name: build(frame) for name, build in charts.CHARTS.items() if name != "fidelity"},
+                **self.efficiency(machine, run)}
+
+    def sweeps(self, machine, swept):
         """[(sweep id, its runs, [figures])]: one chart per axis the sweep varies."""
         out = []
-        for sweep_id, runs in sweeps.sweeps_of(self.results, machine.id).items():
+        for sweep_id, runs in swept.items():
             figures = []
             for axis in sweeps.AXES:
                 found = sweeps.series(runs, axis)
@@ -219,16 +273,15 @@ class Renderer:
                 "pareto": charts.pareto_chart(rows, front, recommended, advice.FIDELITY_FLOOR)}
 
     def advice(self, machine):
-        """[(workload key or None, run or None, table)]: the expected-vs-measured table per workload this machine
-        ran (its best evidence), or the expectations alone for a machine with no run."""
-        best = efficiency.machine_runs(self.results, machine)
-        order = sorted(best, key=lambda k: (k != tables.TIL_WORKLOAD, tuple(map(str, k))))
-        pairs = [(key, best[key]) for key in order] or [(None, None)]
+        """[(workload key or None, answer or None, table)]: the expected-vs-measured table per workload this
+        machine ran (read off the run that speaks for it), or the expectations alone for a machine with no run."""
+        pairs = self.workloads.get(machine.id) or [(None, None)]
         out = []
         for key, run in pairs:
             labels = {v["id"]: v.get("label") or v["id"] for v in (run.variants if run else [])}
-            out.append((key, run, self.fragment("advice_table.html.j2", advice=efficiency.advice_rows(machine, run),
-                                                labels=labels)))
+            answer = self.answer_of(run) if run is not None else None
+            out.append((key, answer, self.fragment("advice_table.html.j2", advice=efficiency.advice_rows(machine, run),
+                                                   labels=labels)))
         return out
 
     def roof_table(self, machine):
@@ -245,22 +298,38 @@ class Renderer:
                      for p in roof.PRECISIONS]
         return self.fragment("roof_table.html.j2", rows=rows)
 
-    def history(self, runs):
-        """[(workload key, figure)] for each workload this machine measured in more than one run."""
+    def history(self, machine, runs):
+        """[(workload key, figure)] for each workload this machine measured in more than one run. A few variants
+        are drawn (PyTorch FP32, and the fastest and the recommended of the run that speaks for the workload);
+        the others are one click on the legend away."""
         by_workload = {}
         for run in runs:
             if not run.transcribed:
                 by_workload.setdefault(tables.workload_of(run), []).append(run)
+        answers = dict(self.answers.get(machine.id, []))
         out = []
         for key, group in by_workload.items():
             if len(group) > 1:
                 ids = {run.id for run in group}
                 frame = self.all_frame[(self.all_frame.machine_id == group[0].machine_id)
                                        & self.all_frame.run_id.isin(ids)]
-                figure = charts.history_chart(frame)
+                a = answers.get(key) or {}
+                shown = {tables.REFERENCE_VARIANT, *(e["id"] for e in (a.get("fastest"), a.get("recommended")) if e)}
+                figure = charts.history_chart(frame, shown)
                 if figure:
                     out.append((key, figure))
         return out
+
+    def compact_table(self, frame, page_url=None):
+        """A post's table (variant, p50 with its interval, speed-up, size, fidelity) and, on a page at `page_url`,
+        a link per run to its full table on the machine page."""
+        details = []
+        if page_url is not None:
+            for machine_id, run_id in dict.fromkeys(zip(frame.machine_id, frame.run_id)):
+                href = relative_url("", machine_uri(machine_id), self.directory_urls, page_url) + f"#run-{run_id}"
+                details.append((self.results.machines[machine_id].display, href))
+        return self.fragment("variants_compact.html.j2", rows=tables.rows_of(frame), details=details,
+                             show_series=frame.series.nunique() > 1)
 
     def variants_table(self, frame, show_series=True):
         return self.fragment("variants_table.html.j2", rows=tables.rows_of(frame),

@@ -71,7 +71,7 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
             self.bodies[page.file.src_uri] = markdown
             return GENERATED_MARKER
         try:
-            return expand_tags(markdown, self.renderer)
+            return expand_tags(markdown, self.renderer, page_url=page.url)
         except TagError as exc:
             raise PluginError(f"{page.file.src_uri}: {exc}") from None
 

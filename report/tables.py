@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from . import intervals, noise
+from . import headline, intervals, noise
 from .intervals import LATENCY_STATS, headline_latency  # noqa: F401 (the table's names for them)
 from .strings import UI, ui
 
@@ -114,6 +114,21 @@ def run_label(run, with_trust=True):
     return " · ".join(p for p in parts if p)
 
 
+def run_heading(run):
+    """A heading that tells a machine's runs apart: model · sequence · batch · threads · variants · date and time
+    (a transcribed run: its own label first)."""
+    doc, w = run.doc, run.doc["workload"]
+    measured = sum(v["status"] == "ok" for v in run.variants)
+    parts = [doc.get("label") if run.transcribed else None, doc["model"]["name"],
+             None if w.get("seq_len") is None else ui("seq", n=w["seq_len"]),
+             None if w.get("batch_size") is None else f"batch {w['batch_size']}",
+             ui("threads", n=w["threads"]) if w.get("threads") else None,
+             (ui("variants_all", n=measured) if measured == len(run.variants) else
+              ui("variants_some", n=measured, total=len(run.variants))) if run.variants else None,
+             doc["started_at"][:16].replace("T", " ")]
+    return " · ".join(p for p in parts if p)
+
+
 def evidence_text(run):
     """How much to trust a run's figures, in a few words."""
     trust = noise.run_trust(run.doc)
@@ -186,22 +201,38 @@ def speedup_columns(run, variant_id, ratios):
 
 def comparison_sections(results):
     """[(workload key, runs)], the TIL's workload first, then the others by how many machines ran them.
-    Per machine and workload: every transcribed run (each is one table of its source) and the measured run with
-    the best evidence (complete, full, quiet, then newest): a quick, noisy or incomplete run only where nothing
-    better exists."""
-    best, transcribed = {}, {}
+    Per machine and workload: every transcribed run (each is one table of its source) and the measured run that
+    speaks for it (report/headline.py): a quick, noisy or incomplete run only where nothing better exists."""
+    transcribed, measured = {}, {}
     for run in results.runs:
         key = (workload_of(run), run.machine_id)
-        if run.transcribed:
-            transcribed.setdefault(key, []).append(run)
-        elif key not in best or noise.evidence_rank(run.doc) < noise.evidence_rank(best[key].doc):
-            best[key] = run
+        (transcribed if run.transcribed else measured).setdefault(key, []).append(run)
     sections = {}
-    for (workload, _), runs in [*transcribed.items(), *((k, [r]) for k, r in best.items())]:
+    for (workload, _), runs in [*transcribed.items(), *((k, [headline.best_run(r)]) for k, r in measured.items())]:
         sections.setdefault(workload, []).extend(runs)
-    order = sorted(sections, key=lambda k: (k != TIL_WORKLOAD, -len({r.machine_id for r in sections[k]}),
-                                            _workload_order(k)))
+    order = workload_order(sections, lambda k: len({r.machine_id for r in sections[k]}))
     return [(k, sorted(sections[k], key=lambda r: (r.machine_id, r.transcribed is False, r.id))) for k in order]
+
+
+def workload_order(keys, machines):
+    """The order pages list workloads in: the TIL's first, then by how many machines ran them (`machines(key)`),
+    then by model and numbers."""
+    return sorted(keys, key=lambda k: (k != TIL_WORKLOAD, -machines(k), _workload_order(k)))
+
+
+def machine_workloads(results):
+    """{machine id: [(workload key, the run that speaks for it)]}, workloads in the pages' order: the answer every
+    page names for a machine on a workload (report/headline.py), measured or transcribed."""
+    by = {}
+    for run in results.runs:
+        by.setdefault(run.machine_id, {}).setdefault(workload_of(run), []).append(run)
+    counts = {}
+    for workloads in by.values():
+        for key in workloads:
+            counts[key] = counts.get(key, 0) + 1
+    return {machine_id: [(key, headline.best_run(workloads[key]))
+                         for key in workload_order(workloads, counts.get)]
+            for machine_id, workloads in sorted(by.items())}
 
 
 def _workload_order(key):
@@ -225,14 +256,8 @@ def shown_and_more(runs, limit=MAX_MEASURED_SHOWN):
 
 
 def headline_runs(results):
-    """The runs the overview's headline draws on, per machine: its runs in the first section it appears in (the
-    TIL's workload where the machine ran it)."""
-    chosen = {}
-    for _, runs in comparison_sections(results):
-        runs, _ = shown_and_more(runs)
-        for machine_id in dict.fromkeys(r.machine_id for r in runs):
-            chosen.setdefault(machine_id, [r for r in runs if r.machine_id == machine_id])
-    return [run for machine_id in sorted(chosen) for run in chosen[machine_id]]
+    """Per machine, the run of its first workload (the TIL's where it ran it) that speaks for it."""
+    return [workloads[0][1] for workloads in machine_workloads(results).values()]
 
 
 def run_summaries(frame, runs):
@@ -251,20 +276,6 @@ def canonical_labels(frame):
     """One display label per variant id: the newest measured label wins over a transcribed one."""
     ordered = frame.sort_values(["transcribed"], ascending=False, kind="stable")
     return {vid: label for vid, label in zip(ordered.variant_id, ordered.variant_label)}
-
-
-def best_variants(frame):
-    """Per machine, the fastest successful variant (by speed-up where known, else by latency)."""
-    ok = frame[(frame.status == "ok") & frame.latency_ms.notna()]
-    rows = []
-    for _, group in ok.groupby("machine_id", sort=True):
-        with_speedup = group[group.speedup.notna()]
-        if len(with_speedup):
-            best = with_speedup.loc[with_speedup.speedup.astype(float).idxmax()]
-        else:
-            best = group.loc[group.latency_ms.astype(float).idxmin()]
-        rows.append(best)
-    return pd.DataFrame(rows, columns=frame.columns)
 
 
 # The TIL's table "최적화 기술 / 필요한 CPU 기능", as rules over ISA flags. A rule holds when any flag is present.

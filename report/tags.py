@@ -24,18 +24,21 @@ REST = re.compile(r"([^{}]{0,1000})\}\}")
 WORD = re.compile(r"\{\{\s{0,200}([A-Za-z_][\w-]{0,30})")
 SPECIAL = re.compile(r"[\\`<{]")
 TICKS = re.compile(r"`+")
-TABLES = ("variants", "cpu-features")
-KEYS = {"chart", "table", "machine", "run"}
+TABLES = ("variants", "cpu-features", "answers")
+VIEWS = ("compact", "full")  # a variants table: what a post's reader needs (default), or every column and memo
+KEYS = {"chart", "table", "machine", "run", "view"}
 
 
 class TagError(Exception):
     """A tag that does not parse or names something that does not exist; the message quotes the tag."""
 
 
-def expand_tags(markdown, renderer, render=None):
+def expand_tags(markdown, renderer, render=None, page_url=None):
     """Expand tags outside code and HTML comments, one paragraph at a time.
-    `render(kind, name, frame)` gives a tag's text: the site's HTML by default (export passes its own)."""
-    render = render or (lambda kind, name, frame: html_block(render_html(kind, name, frame, renderer)))
+    `render(kind, name, frame, view)` gives a tag's text: the site's HTML by default (export passes its own);
+    `page_url` is the post's URL (blog/2025/11/30/slug/), for links from it to the result pages."""
+    render = render or (lambda kind, name, frame, view: html_block(render_html(kind, name, frame, view, renderer,
+                                                                               page_url)))
     expand = lambda tag, args: _expand(tag, args, renderer, render)  # noqa: E731
     out, para, fence, comment = [], [], None, False
 
@@ -154,27 +157,33 @@ def parse_args(text):
         args[key] = value
     if ("chart" in args) == ("table" in args):
         raise TagError("give exactly one of chart=NAME or table=NAME")
+    if "view" in args and (args.get("table") != "variants" or args["view"] not in VIEWS):
+        raise TagError(f"view= goes with table=variants and is one of {', '.join(VIEWS)}")
     return args
 
 
 def resolve(args, renderer):
-    """(kind, name, frame) for a tag's arguments, every name checked: ("chart", "latency", variants) or
-    ("table", "variants", variants)."""
+    """(kind, name, frame, view) for a tag's arguments, every name checked: ("chart", "latency", variants,
+    "compact") or ("table", "variants", variants, "full")."""
     frame = _scope(args, renderer)
     if "chart" in args:
         if args["chart"] not in charts.CHARTS:
             raise TagError(f"no chart '{args['chart']}' (charts: {', '.join(charts.CHARTS)})")
-        return "chart", args["chart"], frame
+        return "chart", args["chart"], frame, VIEWS[0]
     if args["table"] not in TABLES:
         raise TagError(f"no table '{args['table']}' (tables: {', '.join(TABLES)})")
-    return "table", args["table"], frame
+    return "table", args["table"], frame, args.get("view", VIEWS[0])
 
 
-def render_html(kind, name, frame, renderer):
-    """The site's HTML for a resolved tag."""
+def render_html(kind, name, frame, view, renderer, page_url=None):
+    """The site's HTML for a resolved tag; links go from the page at `page_url` (a post) to the result pages."""
     if kind == "chart":
         return chart_html(charts.CHARTS[name](frame))
-    return renderer.cpu_table() if name == "cpu-features" else renderer.variants_table(frame)
+    if name == "cpu-features":
+        return renderer.cpu_table()
+    if name == "answers":
+        return renderer.answers_list(page_url or "")
+    return renderer.variants_table(frame) if view == "full" else renderer.compact_table(frame, page_url)
 
 
 def _scope(args, renderer):

@@ -14,6 +14,7 @@ from conftest import DATA, ROOT, mkdocs_build
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE = "<script>alert(1)</script>"
+UNFOLD = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 
 
 def free_port():
@@ -76,10 +77,15 @@ class Watched:
         self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
         self.page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
 
-    def wait_for_charts(self):
+    def wait_for_charts(self, unfold=True):
+        """Waits until every chart is drawn; `unfold` first opens every folded section (charts in a closed
+        <details> are drawn when it opens)."""
+        if unfold:
+            self.page.evaluate(UNFOLD)
         self.page.wait_for_function(
             "() => [...document.querySelectorAll('.benchlog-chart')]"
-            ".every(el => el.querySelector('svg.main-svg'))", timeout=15000)
+            ".filter(el => !el.parentElement.closest('details:not([open])'))"
+            ".every(el => el.querySelector('svg.main-svg') && el.dataset.drawn === 'true')", timeout=15000)
         return self.page.locator(".benchlog-chart").count()
 
 
@@ -147,7 +153,10 @@ def test_a_hostile_label_renders_as_text(site, watched):
     assert watched.page.get_by_text("[x](javascript:alert(7)) {{ benchlog chart=latency }}").count() == 1
     # Plotly reads <a href> in trace names, hover text and axis labels as a link: none may appear in a chart.
     assert watched.page.locator(".benchlog-chart a").count() == 0
-    ticks = watched.page.locator(".benchlog-chart .xtick text").all_text_contents()
+    # Long names wrap at spaces (a line each): a name is its lines joined by spaces.
+    ticks = watched.page.locator(".benchlog-chart .xtick text").evaluate_all(
+        "els => els.map(t => { const lines = [...t.querySelectorAll('tspan.line')].map(l => l.textContent);"
+        " return lines.length ? lines.join(' ') : t.textContent; })")
     assert '<a href="https://example.com/evil">evil link</a>' in ticks, ticks
     # Plotly fills in "%{…}" templates in names and titles: a label shows as written, never with data filled in.
     assert "ORT 100%{meta.machine_id} %{x} INT8" in ticks, ticks
@@ -251,9 +260,21 @@ LAYOUT_PROBE = """() => {
     if (ticks.some(t => hit(t, legend)) || hit(title, legend)) problems.push(`chart ${i}: legend overlaps`);
     if (!inside(title, box)) problems.push(`chart ${i}: title outside`);
     if (!inside(legend, box)) problems.push(`chart ${i}: legend outside`);
-    // Slanted names or a legend must not squeeze the plot into a strip (13 variants at 390 px once left 10 px).
+    // Slanted names or a legend must not squeeze the plot into a strip (13 variants at 390 px once left 10 px):
+    // the plot takes at least 35% of the chart's height.
     const plot = el.querySelector('.nsewdrag');
     if (plot && r(plot).height < 60) problems.push(`chart ${i}: plot ${Math.round(r(plot).height)} px tall`);
+    if (plot && r(plot).height < 0.35 * r(el).height)
+      problems.push(`chart ${i}: plot ${Math.round(100 * r(plot).height / r(el).height)}% of its chart`);
+    // No text over other text: titles, tick labels, value labels, point names, legend entries, notes.
+    const texts = [...el.querySelectorAll('.bartext, .textpoint text, .xtick text, .ytick text, .legendtext, .gtitle, ' +
+      '.annotation-text, .g-xtitle text, .g-ytitle text')].filter(t => t.textContent.trim())
+      .map(t => [t.textContent, r(t)]).filter(([, b]) => b.width > 0 && b.height > 0);
+    for (let a = 0; a < texts.length; a++) for (let b = a + 1; b < texts.length; b++) {
+      const [p, q] = [texts[a][1], texts[b][1]];
+      if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 2 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 2)
+        problems.push(`chart ${i}: '${texts[a][0].slice(0, 20)}' overprints '${texts[b][0].slice(0, 20)}'`);
+    }
     el.querySelectorAll('text.bartext').forEach(t => {
       const ratio = contrast(getComputedStyle(t).fill, bg);
       if (ratio < 4.5) problems.push(`chart ${i}: label ${t.textContent} contrast ${ratio.toFixed(1)}`);
@@ -279,10 +300,12 @@ def test_charts_and_tables_fit_at_desktop_and_phone_widths_in_both_themes(site, 
     page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
     try:
         for path in ("results/comparison/", "results/", "blog/2025/11/30/distilbert-onnx-openvino/",
-                     "results/machines/colab-intel-xeon-2.20ghz-2vcpu/", "results/machines/hostile/"):
+                     "results/machines/colab-intel-xeon-2.20ghz-2vcpu/", "results/machines/hostile/",
+                     "results/machines/amd-epyc-2vcpu-avx512/"):  # 13-variant runs, sweeps, history
             page.goto(url + path)
+            page.evaluate(UNFOLD)
             page.wait_for_function("() => [...document.querySelectorAll('.benchlog-chart')]"
-                                   ".every(el => el.querySelector('svg.main-svg'))", timeout=15000)
+                                   ".every(el => el.querySelector('svg.main-svg') && el.dataset.drawn === 'true')", timeout=15000)
             assert page.evaluate(LAYOUT_PROBE) == [], (width, scheme, path)
     finally:
         page.close()
@@ -325,15 +348,16 @@ def test_machine_pages_show_advice_and_the_pareto_chart_draws_its_floor(site, wa
         assert watched.page.locator("#advice ~ .benchlog-table-wrap tr[data-verdict]").count() >= 10, machine
         drawn = watched.page.evaluate("""() => [...document.querySelectorAll('.benchlog-chart')]
             .map(el => [JSON.parse(el.dataset.figure), el])
-            .filter(([f]) => f.layout.meta && f.layout.meta.floor)
+            .filter(([f]) => f.layout.meta && f.layout.meta.recommended !== undefined)
             .map(([f, el]) => ({points: f.data[1].x.length, recommended: f.layout.meta.recommended,
                                drawn: el.querySelectorAll('.scatterlayer .trace:nth-child(2) .point').length,
                                floor: el.querySelectorAll('.shapelayer path').length,
-                               notes: [...el.querySelectorAll('.annotation-text')].map(a => a.textContent)}))""")
+                               notes: [...el.querySelectorAll('.annotation-text')].map(a => a.textContent),
+                               names: [...el.querySelectorAll('.textpoint text')].map(t => t.textContent)}))""")
         for chart in drawn:
             assert chart["drawn"] == chart["points"] and chart["floor"] >= 1, (machine, chart)
             assert any(n.startswith("충실도 하한") for n in chart["notes"])
-            assert ("추천" in chart["notes"]) == bool(chart["recommended"])
+            assert any(n.endswith("(추천)") for n in chart["names"]) == bool(chart["recommended"]), chart
         pareto_seen += len(drawn)
     assert pareto_seen >= 1
     assert watched.errors == []
@@ -356,4 +380,27 @@ def test_thirteen_variants_lie_down_so_their_names_fit(site, watched, width):
     assert wide, rows
     for names, yticks, height in wide:
         assert yticks == names and height >= 20 * names, (width, names, yticks, height)
+    assert watched.errors == []
+
+
+def test_folded_runs_draw_their_charts_when_opened_and_a_link_to_one_unfolds_it(site, watched):
+    """A machine page shows the run that speaks for each workload and folds the others; their charts are drawn
+    when the reader opens them, and a link to a folded run (#run-…) opens it."""
+    url, public = site
+    watched.page.goto(url + "results/machines/amd-epyc-2vcpu-avx512/")
+    watched.wait_for_charts(unfold=False)
+    state = """id => { const d = document.getElementById(id); return [d.open,
+        d.querySelectorAll('.benchlog-chart').length, d.querySelectorAll('.benchlog-chart svg.main-svg').length]; }"""
+    folded = watched.page.evaluate("() => [...document.querySelectorAll('details.benchlog-run')].map(d => d.id)")
+    assert len(folded) >= 8  # the older runs and the sweep's points
+    target = folded[0]
+    is_open, charts, drawn = watched.page.evaluate(state, target)
+    assert (is_open, drawn) == (False, 0) and charts >= 1
+    watched.page.evaluate(f"location.hash = '#{target}'")
+    watched.page.wait_for_function(f"() => document.getElementById('{target}').open")
+    # its own charts, not those folded once more inside it, are drawn
+    watched.page.wait_for_function(f"""() => [...document.getElementById('{target}')
+        .querySelectorAll('.benchlog-chart')].filter(el => !el.parentElement.closest('details:not([open])'))
+        .every(el => el.querySelector('svg.main-svg'))""")
+    assert watched.page.evaluate(state, target)[2] >= 1
     assert watched.errors == []

@@ -239,7 +239,7 @@ def test_pareto_over_rows_uses_latency_and_cosine_of_the_variants_that_ran():
     assert efficiency.pareto(rows, floor=0.97) == (["a", "b"], "b")
 
 
-def test_the_advice_reads_the_best_evidence_of_each_workload():
+def test_the_advice_reads_the_run_that_speaks_for_each_workload():
     ok = [_variant("pytorch-fp32", REF_MS), _variant("ort-cpu-int8", REF_MS / 4, "int8")]
     three = ok + [_variant("openvino-int8", REF_MS / 5, "int8")]
     # Three equal rounds give each speed-up a point interval, so a run without load is quiet (not unknown).
@@ -259,7 +259,8 @@ def test_the_advice_reads_the_best_evidence_of_each_workload():
     }
 
     class Results:
-        def runs_of(self, machine_id):
+        @property
+        def runs(self):
             return list(runs.values())
 
     best = efficiency.machine_runs(Results(), _machine({}))
@@ -457,9 +458,11 @@ def test_a_whole_efficiency_row_and_what_changes_it():
 def test_equal_evidence_keeps_the_first_run_and_other_machines_are_not_read():
     first, second = _run([_variant("pytorch-fp32", REF_MS)]), _run([_variant("pytorch-fp32", REF_MS)])
 
+    other = _run([_variant("pytorch-fp32", REF_MS), _variant("ort-cpu-int8", REF_MS / 4, "int8")])
+    other.doc["machine_id"] = "elsewhere"
+
     class Results:
-        def runs_of(self, machine_id):
-            return [first, second] if machine_id == "box" else []
+        runs = [first, other, second]
 
     assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is first
 

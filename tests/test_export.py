@@ -44,7 +44,7 @@ def test_markdown_export_tables_and_marks(markdown_export):
     out, done = markdown_export
     assert "local preview" not in done.stderr  # --site-url given: no warning
     text = (out / f"{POST.stem}.md").read_text()
-    assert "| ONNX INT8 (전사) | int8 | ok | 178.90 (통계 미기재) | ×2.08 | 129.84 | 0.3177 | 7/10 |" in text
+    assert "| ONNX INT8 (전사) | 178.90 | ×2.08 | 129.8 | 오차 0.3177 argmax 7/10 |" in text  # a compact table
     assert "0.66MB(?) ⚠ 보고된 값, 실제 용량 아님" in text
     assert "*빗금 막대는 전사(transcribed) 수치: TIL 2025-11-30*" in text
     assert "](https://someone.github.io/benchlog/results/machines/intel-core-i5-8265u-4c8t/)" in text

@@ -1,8 +1,14 @@
 """`mkdocs build --strict` of the real site, of a broken one, and of one with a new result file."""
 
+import html
+import json
+import re
 import shutil
 
 from conftest import DATA, mkdocs_build
+
+ANSWER = re.compile(r'<span class="benchlog-answer" data-machine="([^"]*)" data-run="([^"]*)" data-variant="([^"]*)" '
+                    r'data-answer="([^"]*)">(.*?)</span>', re.S)
 
 
 def test_the_real_site_builds_strict(site_copy):
@@ -23,6 +29,7 @@ def test_the_real_site_builds_strict(site_copy):
     assert '<a href="results/machines/colab-intel-xeon-2.20ghz-2vcpu/" class="md-nav__link">' in home
     search = (public / "search/search_index.json").read_text()
     assert '"location":"results/machines/colab-intel-xeon-2.20ghz-2vcpu/"' in search.replace(" ", "")
+    check_one_answer_per_machine(public, source)
     # No CDN: every script and stylesheet is served from the site itself.
     for page in public.rglob("*.html"):
         html = page.read_text()
@@ -145,3 +152,43 @@ def test_the_posts_links_into_machine_pages_are_checked(site_copy):
     post.write_text(text.replace("intel-core-i5-8265u-4c8t.md#advice", "intel-core-i5-8265u-4c8t.md#advise"))
     done = mkdocs_build(site_copy)
     assert done.returncode != 0 and "does not contain an anchor '#advise'" in done.stderr
+
+
+def check_one_answer_per_machine(public, post_source):
+    """Every page that names a machine's fastest variant names the same run, variant, figure and interval: home,
+    overview, comparison, the machine page's summary and its advice; a post's chart tag without run= draws that
+    run."""
+    pages = {"home": "index.html", "overview": "results/index.html", "comparison": "results/comparison/index.html"}
+    seen = {}  # machine -> {(run, variant, figure)} over every page, TIL workload or not
+    first = {}  # machine -> {page: (run, variant, figure)} of the first answer each page gives it
+    for page in public.rglob("index.html"):
+        name = page.relative_to(public).as_posix()
+        for machine, run, variant, figure, text in ANSWER.findall(page.read_text()):
+            figure = html.unescape(figure)
+            assert figure in html.unescape(re.sub(r"<[^>]+>", "", text)), (name, text)  # the reader sees it
+            seen.setdefault((machine, run), set()).add((variant, figure))
+            first.setdefault(machine, {}).setdefault(name, (run, variant, figure))
+    assert all(len(v) == 1 for v in seen.values()), seen  # one run says one thing wherever it is shown
+    machines = [p.parent.name for p in (public / "results/machines").glob("*/index.html")]
+    answered = [m for m in machines if any(v for _, v, _ in first.get(m, {}).values())]  # with figures
+    assert len(answered) >= 4
+    for machine in answered:
+        places = first[machine]
+        wanted = {pages["home"], pages["overview"], pages["comparison"], f"results/machines/{machine}/index.html"}
+        assert wanted <= set(places), (machine, set(places))
+        assert len({places[p] for p in wanted}) == 1, (machine, {p: places[p] for p in wanted})
+        machine_page = (public / f"results/machines/{machine}/index.html").read_text()
+        advice = machine_page[machine_page.index('id="advice"'):machine_page.index('id="roof"')]
+        assert ANSWER.search(advice).groups()[1:3] == places[pages["home"]][:2], machine
+    # The post's tags without run= draw the runs that speak for their machines.
+    speaking = {m: places[pages["home"]][0] for m, places in first.items()}
+    post = (public / "blog/2025/11/30/distilbert-onnx-openvino/index.html").read_text()
+    tags = re.findall(r"\{\{ benchlog chart=[^}]*\}\}", post_source)
+    drawn = [json.loads(html.unescape(f)) for f in re.findall(r'data-figure="([^"]*)"', post)]
+    assert len(tags) == len(drawn)  # each chart tag became one chart, in order
+    untied = [figure for tag, figure in zip(tags, drawn) if "run=" not in tag]
+    assert untied
+    runs = {(t["meta"]["machine_id"], t["meta"]["run_id"]) for f in untied for t in f["data"]
+            if (t.get("meta") or {}).get("machine_id") in speaking}
+    assert {m for m, _ in runs} >= {"intel-xeon-2vcpu", "amd-epyc-2vcpu-avx512"}
+    assert all(speaking[m] == r for m, r in runs), runs

@@ -104,15 +104,6 @@ def test_failed_and_skipped_variants_carry_their_reason(sample):
     assert failed.latency_ms is None and failed.speedup is None
 
 
-def test_best_variant_per_machine(til, sample):
-    best = tables.best_variants(tables.variant_frame(til)).set_index("machine_id")
-    assert best.loc[COLAB].variant_id == "ort-cpu-int8"
-    assert best.loc[COLAB].speedup == pytest.approx(2.0788, abs=1e-4)
-    best = tables.best_variants(tables.variant_frame(sample)).set_index("machine_id")
-    assert best.loc["test-box"].variant_id == "ort-cpu-int8"
-    assert best.loc["test-box"].speedup == pytest.approx(4.0)
-
-
 def test_comparison_keeps_the_newest_measured_run_per_series(sample, tmp_path):
     import shutil
 
@@ -134,14 +125,6 @@ def test_cpu_feature_table_maps_the_tils_rules(til, sample):
     assert table[COLAB].isna().all() or all(v is None for v in table[COLAB])
     box = tables.cpu_feature_table(sample).set_index("optimisation")["test-box"]
     assert box["VNNI"] is True and box["BF16 최적화"] is True and box["Low-precision fusion"] is True
-
-
-def test_close_points_get_their_names_placed_apart():
-    from report.charts import label_positions
-
-    # Three FP32 variants at ~61 ms and ~0 error, one INT8 far away: the three take different places.
-    positions = label_positions([61.5, 21.8, 60.4, 61.2], [2.5e-7, 1.35e-2, 4.9e-7, 4.9e-7])
-    assert positions == ["top center", "top center", "bottom center", "middle left"]
 
 
 def test_history_draws_each_variant_over_one_machines_runs_with_its_band(til):

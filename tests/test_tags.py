@@ -37,7 +37,21 @@ def test_chart_tag_for_one_run(renderer):
 
 def test_table_tag_shows_the_flagged_size(renderer):
     html = expand_tags(f"{{{{ benchlog table=variants machine={COLAB} run={RUN2} }}}}", renderer)
-    assert "0.66MB(?) ⚠" in html and "516.26" in html and "7/10" in html
+    assert "benchlog-compact" in html and "0.66MB(?) ⚠" in html and "516.3" in html and "argmax 7/10" in html
+    assert "<th>" + "</th><th>".join(["변형", "p50 ms (95% 구간)", "속도 향상 ×", "용량 (MiB)", "충실도"]) in html
+    full = expand_tags(f"{{{{ benchlog table=variants view=full machine={COLAB} run={RUN2} }}}}", renderer)
+    assert "benchlog-compact" not in full and "516.26" in full and "실제 실행된 provider" in full
+
+
+def test_a_compact_table_leaves_memos_to_the_machine_page_and_links_there(renderer):
+    from report.tags import render_html, resolve
+    tag = {"table": "variants", "machine": "intel-xeon-2vcpu"}
+    post = "blog/2025/11/30/x/"  # a blog post's URL, not its path (blog/posts/x.md)
+    compact = render_html(*resolve(tag, renderer), renderer, page_url=post)
+    full = render_html(*resolve(dict(tag, view="full"), renderer), renderer, page_url=post)
+    assert "benchlog-notes" in full and "benchlog-notes" not in compact  # the memo rows
+    run = renderer.answers["intel-xeon-2vcpu"][0][1]["run"].id
+    assert f'href="../../../../../results/machines/intel-xeon-2vcpu/#run-{run}"' in compact
 
 
 @pytest.mark.parametrize("tag, message", [
@@ -49,9 +63,14 @@ def test_table_tag_shows_the_flagged_size(renderer):
     (f"{{{{ benchlog chart=size machine={COLAB} run=x }}}}",
      f"tag '{{{{ benchlog chart=size machine={COLAB} run=x }}}}': no run 'x' for machine '{COLAB}' (runs: "
      "20251130T000000Z-distilbert-base-multilingual-cased-til-1, " + RUN2 + ")"),
-    ("{{ benchlog table=pie }}", "tag '{{ benchlog table=pie }}': no table 'pie' (tables: variants, cpu-features)"),
+    ("{{ benchlog table=pie }}", "tag '{{ benchlog table=pie }}': no table 'pie' (tables: variants, cpu-features, "
+                                "answers)"),
+    ("{{ benchlog table=variants view=wide }}", "tag '{{ benchlog table=variants view=wide }}': view= goes with "
+                                                "table=variants and is one of compact, full"),
+    ("{{ benchlog chart=speedup view=full }}", "tag '{{ benchlog chart=speedup view=full }}': view= goes with "
+                                               "table=variants and is one of compact, full"),
     ("{{ benchlog colour=red }}", "tag '{{ benchlog colour=red }}': 'colour=red' is not one of chart=, machine=, "
-                                  "run=, table="),
+                                  "run=, table=, view="),
     ("{{ benchlog }}", "tag '{{ benchlog }}': give exactly one of chart=NAME or table=NAME"),
     ("{{ benchlog chart=size run=x }}", "tag '{{ benchlog chart=size run=x }}': run= needs machine= too"),
 ])
@@ -204,7 +223,7 @@ def test_the_misspelling_threshold_is_inclusive(renderer):
 def test_scopes_of_a_tag(renderer):
     from report.tags import resolve
     assert resolve({"table": "variants"}, renderer)[:2] == ("table", "variants")
-    kind, name, frame = resolve({"chart": "latency", "machine": COLAB}, renderer)
+    kind, name, frame, view = resolve({"chart": "latency", "machine": COLAB}, renderer)
     assert (kind, name) == ("chart", "latency") and set(frame.machine_id) == {COLAB}
     frame = resolve({"chart": "latency", "machine": COLAB, "run": RUN2}, renderer)[2]
     assert set(frame.machine_id) == {COLAB} and set(frame.run_id) == {RUN2}

@@ -74,8 +74,20 @@
     });
     // Each row has room for its bars and for the most lines a wrapped name takes.
     var lines = Math.max.apply(null, names.ticktext.map(function (t) { return t.split("<br>").length; }));
-    var rows = Math.max(22, 11 * data.length + 6, 12 * lines + 6);
+    var rows = Math.max(34, 11 * data.length + 10, 15 * lines + 12);
     layout.height = 150 + categories.length * rows;
+    return true;
+  }
+
+  // Upright bars: each variant name wrapped to its slot (about 7 px a character at 12 px), never slanted; false
+  // where a slot holds fewer than 9 characters.
+  function uprightNames(figure, width) {
+    var axis = figure.layout.xaxis, names = axis.categoryarray;
+    var chars = Math.floor((width - 110) / names.length / 7);
+    if (chars < 9) return false;
+    axis.tickvals = names;
+    axis.ticktext = names.map(function (c) { return wrap(c, chars, " "); });
+    axis.tickangle = 0;
     return true;
   }
 
@@ -100,11 +112,25 @@
     });
     // A legend of many runs wraps into many lines on a phone: the chart grows by its height, so the plot keeps
     // its room and the legend never runs into the axis labels.
-    if (legendLines > 4) layout.height = (layout.height || 460) + 14 * (legendLines - 4);
+    if (legendLines > 4) layout.height = (layout.height || 460) + 26 * (legendLines - 4);
+  }
+
+  // A long legend or wrapped names can leave the plot a small part of its chart: then the chart grows until the
+  // plot has at least PLOT_SHARE of its height (the legend and labels keep theirs).
+  var PLOT_SHARE = 0.4;
+  function roomForThePlot(el, tries) {
+    var plot = el.querySelector(".nsewdrag"), height = el.getBoundingClientRect().height;
+    if (!plot || !height) return;
+    var inner = plot.getBoundingClientRect().height;
+    if (inner >= PLOT_SHARE * height) { el.setAttribute("data-fitted", "true"); return; }
+    tries = tries || 0;
+    if (tries >= 4) return;  // Plotly's automatic margins may move the legend again: measure after each try
+    var grown = Math.ceil(height + (PLOT_SHARE * height - inner) / (1 - PLOT_SHARE)) + 10;
+    return Plotly.relayout(el, { height: grown }).then(function () { return roomForThePlot(el, tries + 1); });
   }
 
   function draw(el) {
-    if (el.getAttribute("data-drawn") === "true" && el.querySelector("svg.main-svg")) return;
+    if (el.getAttribute("data-drawn") && el.querySelector("svg.main-svg")) return;
     var figure;
     try { figure = JSON.parse(el.getAttribute("data-figure")); }
     catch (e) { el.textContent = "Chart data is unreadable: " + e.message; return; }
@@ -112,21 +138,29 @@
     var width = el.clientWidth || window.innerWidth;
     fitNarrow(figure, width);
     // Past BARS_UPRIGHT variants, slanted names take most of a desktop chart too: the bars lie down there as well.
+    // Upright, names never slant (slanted names overprint): each wraps at spaces to its slot's width, and where
+    // a slot is too narrow for that, the bars lie down after all.
     var names = figure.layout.xaxis && figure.layout.xaxis.categoryarray;
-    if (width >= 600 && names && names.length > BARS_UPRIGHT && barsAcross(figure, 32)) {
+    if (width >= 600 && names && (names.length > BARS_UPRIGHT || !uprightNames(figure, width))
+        && barsAcross(figure, 32)) {
       figure.layout.margin = Object.assign({}, figure.layout.margin, { r: 40 });
     }
     var name = scheme();
     var layout = applyFlat(figure.layout, themeLayout(name));
+    // "true" once the chart has its final size (a reader, and the browser tests, see it settled).
+    el.setAttribute("data-drawn", "pending");
+    el.setAttribute("data-theme", name);
     try {
-      Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false });
+      Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false })
+        .then(roomForThePlot)
+        .then(function () { el.setAttribute("data-drawn", "true"); })
+        .catch(function (e) { el.textContent = "이 차트를 그릴 수 없습니다 (" + e.message + ")"; });
     } catch (e) {
       // One chart Plotly cannot lay out must not stop the charts after it.
       el.textContent = "이 차트를 그릴 수 없습니다 (" + e.message + ")";
+      el.removeAttribute("data-drawn");
       return;
     }
-    el.setAttribute("data-drawn", "true");
-    el.setAttribute("data-theme", name);
   }
 
   // A filter box above every table longer than FILTER_ROWS rows: rows whose text lacks the words are hidden.
@@ -152,10 +186,37 @@
     });
   }
 
+  // A chart inside a closed <details> (an older run, a sweep's points) has no width yet: it is drawn when its
+  // details opens, so a long machine page draws only what the reader unfolds.
+  function drawVisible(root) {
+    root.querySelectorAll(".benchlog-chart").forEach(function (el) {
+      var closed = el.parentElement && el.parentElement.closest("details:not([open])");
+      if (!closed) { draw(el); return; }
+      if (closed.getAttribute("data-charts") === "waiting") return;
+      closed.setAttribute("data-charts", "waiting");
+      closed.addEventListener("toggle", function () {
+        if (!closed.open) return;
+        closed.removeAttribute("data-charts");
+        drawVisible(closed);
+      });
+    });
+  }
+
+  // A link to a run folded away (#run-…) opens the details around it.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    for (var d = target && target.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      d.open = true;
+    }
+    if (target && target.tagName === "DETAILS") target.open = true;
+  }
+
   function drawAll() {
     addFilters();
+    openTarget();
     if (typeof Plotly === "undefined") return;
-    document.querySelectorAll(".benchlog-chart").forEach(draw);
+    drawVisible(document);
   }
 
   function rethemeAll() {
@@ -175,6 +236,7 @@
   } else {
     drawAll();
   }
+  window.addEventListener("hashchange", function () { openTarget(); if (typeof Plotly !== "undefined") drawVisible(document); });
   new MutationObserver(rethemeAll).observe(document.body,
     { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 })();
