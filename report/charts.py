@@ -11,7 +11,7 @@ from .sweeps import latency
 from .tables import PALETTE, STAT_NAMES, present, rows_of
 from .tables import canonical_labels as _canonical_labels
 
-TRANSCRIBED_PATTERN = "/"
+TRANSCRIBED_PATTERNS = ["/", "\\", "x", "-", "|", "+", "."]  # one hatching per transcribed table, in order
 
 
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon", "triangle-down",
@@ -107,19 +107,24 @@ def _bars(frame, value_column, title, axis_title, digits):
         return None
     labels = canonical_labels(frame)
     order = list(dict.fromkeys(labels[v] for v in frame.variant_id))
+    copied = list(dict.fromkeys(frame.series[frame.transcribed.astype(bool)]))
+    stats = value_column == "latency_ms" and rows.latency_stat.nunique() > 1  # then each name says its statistic
     traces = []
     for _, group in rows.groupby("series", sort=False):
         first = group.iloc[0]
         weak = bool(first.quick or first.incomplete or group.noisy.any())
+        pattern = TRANSCRIBED_PATTERNS[copied.index(first.series) % len(TRANSCRIBED_PATTERNS)] if first.transcribed \
+            else ""
+        name = _trace_name(group) + (f" · {STAT_NAMES.get(first.latency_stat, '—')}" if stats else "")
         trace = {
-            "type": "bar", "name": _trace_name(group), "legendgroup": first.machine_id,
+            "type": "bar", "name": name, "legendgroup": first.machine_id,
             "x": [labels[v] for v in group.variant_id],
             "y": [float(v) for v in group[value_column]],
             "customdata": list(group.variant_id),
             "text": [f"{float(v):,.{digits}f}" for v in group[value_column]], "textposition": "outside",
             "hovertext": [_hover(r) for r in rows_of(group)], "hoverinfo": "text",
             "marker": {"color": first.colour, "opacity": 0.55 if weak else 1.0,
-                       "pattern": {"shape": TRANSCRIBED_PATTERN if first.transcribed else ""}},
+                       "pattern": {"shape": pattern}},
             "meta": {"machine_id": first.machine_id, "run_id": first.run_id},
         }
         error = _error_bars(group, value_column)
@@ -151,10 +156,17 @@ def _gaps(frame, value_column, labels):
 
 
 def latency_chart(frame):
+    """Latency bars; the title names the one statistic they show, or, where runs report different ones (the TIL's
+    tables: a mean, an unnamed one), none, and each run's name in the legend says its own."""
     shown = frame[(frame.status == "ok") & frame.latency_ms.notna()]
-    stats = [STAT_NAMES[s] for s in dict.fromkeys(shown.latency_stat)]
-    what = UI["median_band"] if stats == [STAT_NAMES["p50"]] else ", ".join(stats) or STAT_NAMES["p50"]
-    return _bars(frame, "latency_ms", ui("latency_title", what=what), UI["axis_ms"], 1)
+    stats = list(dict.fromkeys(shown.latency_stat))
+    if stats == ["p50"] or not stats:
+        title = ui("latency_title", what=UI["median_band"])
+    elif len(stats) == 1:
+        title = ui("latency_title", what=STAT_NAMES[stats[0]])
+    else:
+        title = UI["latency_title_mixed"]
+    return _bars(frame, "latency_ms", title, UI["axis_ms"], 1)
 
 
 def speedup_chart(frame):

@@ -20,7 +20,7 @@ def run_rows(results, machine, run):
         kind = v.get("compute_precision") or roof.roof_precision(v["precision"])
         gops = flops.achieved_gops(dims, w.get("batch_size"), w.get("seq_len"), latency) if v["status"] == "ok" \
             else None
-        gemm, peak = best.get(kind), estimate.get(kind)
+        gemm, peak = best.get(kind), roof.credible_estimate(estimate.get(kind), best.get(kind))
         rows.append({
             "variant_id": v["id"], "label": v.get("label") or v["id"], "precision": v["precision"],
             "roof_precision": kind, "status": v["status"], "reason": v.get("reason"),

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from . import advice, charts, efficiency, flops, headline, noise, roof, sweeps, tables
 from .fingerprint import ISA_FLAGS
-from .strings import UI
+from .strings import UI, memo
 from .tables import STAT_NAMES, present
 
 SAFE_TITLE = re.compile(r"^[\w\s@.,()+:/\-]{1,80}$")
@@ -28,7 +28,7 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              finalize=one_line)
-    env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error)
+    env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error, memo=memo)
     env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ui=UI,
                        evidence=tables.evidence_text, run_label=tables.run_label,
                        workload_label=tables.workload_label, trust=noise.run_trust, ratio=ratio_html,
@@ -206,8 +206,13 @@ class Renderer:
                                            for x in tables.run_summaries(frame, runs)],
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
                              "table": self.variants_table(frame)})
+        swept = []
+        for machine in self.results.machines.values():
+            found = sweeps.sweeps_of(self.results, machine.id)
+            if found:
+                swept.append((machine, self.sweeps(machine, found)))
         return self.page("results/comparison.md", "머신 비교", "comparison.html.j2", sections=sections,
-                         colours=tables.machine_colours(self.results))
+                         colours=tables.machine_colours(self.results), swept=swept)
 
     def cpu_features(self):
         return self.page("results/cpu-features.md", "CPU 기능", "cpu_features.html.j2", table=self.cpu_table())
@@ -294,7 +299,9 @@ class Renderer:
             # The estimate as the page explains it (in Korean, from the same rule); the file's figure otherwise.
             estimate = roof.estimate_peak(machine.cpu, threads) or next(
                 (d["estimate"] for d in reversed(docs) if d["threads"] == threads and d["estimate"]), {})
-            rows += [{"threads": threads, "precision": p, "best": best.get(p), "estimate": estimate.get(p)}
+            rows += [{"threads": threads, "precision": p, "best": best.get(p),
+                      "estimate": roof.credible_estimate(estimate.get(p), best.get(p)),
+                      "below": bool(estimate.get(p)) and roof.credible_estimate(estimate.get(p), best.get(p)) is None}
                      for p in roof.PRECISIONS]
         return self.fragment("roof_table.html.j2", rows=rows)
 

@@ -72,3 +72,11 @@ def best_gemm(roof_docs, threads):
 def roof_precision(variant_precision):
     """Which roof a variant's arithmetic runs against: weight-only INT8 computes in fp32."""
     return {"fp32": "fp32", "bf16": "bf16", "int8": "int8"}.get(variant_precision, "fp32")
+
+
+def credible_estimate(estimate, measured):
+    """The estimated peak, or None where the measured roof beats it: then the clock under load was higher than the
+    recorded one or the model counts too few units, and an estimate below what was measured says nothing."""
+    if estimate and measured and measured["rate_gops"] > estimate["rate_gops"]:
+        return None
+    return estimate

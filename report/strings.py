@@ -27,6 +27,7 @@ UI = {
     # Charts
     "latency_title": "추론 1회 지연 시간, {what} (낮을수록 좋음)",
     "median_band": "중앙값과 p10–p90",
+    "latency_title_mixed": "추론 1회 지연 시간 (통계는 범례에, 낮을수록 좋음)",
     "speedup_title": "같은 실행의 PyTorch FP32 대비 속도 향상 (높을수록 좋음)",
     "size_title": "디스크 용량, 변형에 필요한 모든 파일",
     "fidelity_title": "속도와 충실도 (오른쪽 아래가 좋음)",
@@ -104,8 +105,8 @@ UI = {
             "estimated_peak": "ISA로 추정한 피크 (G연산/s, 추정치)",
             "estimate_basis": "추정치: 코어당 사이클당 {per_cycle}연산 ({why}) × 코어 {cores}개 × {ghz} GHz; "
                               "vCPU마다 자기 벡터 유닛이 있다고 가정",
-            "above_estimate": "측정값이 추정치보다 높음: 부하 중 클럭이 기록된 클럭보다 높거나(터보) 가정한 "
-                              "연산 유닛 수가 적다는 뜻. 추정치보다 측정값을 믿으세요.",
+            "above_estimate": "추정치를 보이지 않음: 측정한 상한이 ISA로 추정한 피크보다 높습니다. 부하 중 클럭이 기록된 "
+                              "클럭보다 높거나(터보) 연산 유닛을 적게 셌다는 뜻이라, 이 추정은 아무것도 말해 주지 않습니다.",
             "footnote": "연산량: {flops}. 해석식으로 센 행렬곱 연산(곱셈-덧셈 = 2)이며, 패딩을 포함한 시퀀스 전체를 "
                         "셉니다. 상한(roof)은 benchlog roof가 이 머신과 스레드 수에서 잰 가장 빠른 정사각 GEMM(모든 "
                         "라이브러리 중 최고)입니다. weight-only INT8은 런타임이 활성값을 즉석에서 양자화했다고 기록되면 INT8 "
@@ -143,6 +144,81 @@ UI = {
     # Navigation: sections MkDocs names after their folders
     "nav": {"Results": "결과", "Machines": "머신", "Blog": "블로그"},
 }
+
+
+# The memos benchlog's own harness writes into result files (bench/), in Korean on the pages: (pattern, Korean).
+# A memo no pattern knows (another tool's, a person's) is shown as written. Run files keep what the harness wrote.
+MEMOS = [
+    (r"no pretrained weights for '(?P<model>[^']+)' on disk(?: or from the hub| \(no hub is reachable\))?: measuring "
+     r"the exact architecture with RANDOM weights; latency and size are the real model's, fidelity compares against "
+     r"the same random weights",
+     "'{model}'의 학습된 가중치가 디스크에도 hub에도 없어, 같은 구조를 무작위 가중치로 측정했습니다. 지연 시간과 용량은 "
+     "실제 모델과 같고, 충실도는 같은 무작위 가중치끼리 비교합니다."),
+    (r"tokenizer: (?P<name>.+?) \(its own\)", "토크나이저: {name} (모델 자신의 것)"),
+    (r"tokenizer: (?P<name>.+?) \(the model's own tokenizer is not on disk\)",
+     "토크나이저: {name} (모델 자신의 토크나이저가 디스크에 없어 대신 씀)"),
+    (r"parameters held as (?P<dtypes>[\w, ]+); torch threads (?P<n>\d+)", "파라미터 자료형 {dtypes}, torch 스레드 {n}개"),
+    (r"registered providers: (?P<names>.+)", "등록된 provider: {names}"),
+    (r"nodes executed per provider in a profiled inference: (?P<counts>.+)",
+     "프로파일한 추론 한 번에서 provider별로 실행된 노드 수: {counts}"),
+    (r"first inference timed with profiling on", "첫 추론은 프로파일링을 켠 채로 잼 (측정에서 빠짐)"),
+    (r"the profile recorded no executed node: which provider ran is unknown",
+     "프로파일에 실행된 노드가 없어 어느 provider가 실행했는지 모름"),
+    (r"(?P<wanted>\S+) executed no node: this variant really ran on (?P<ran>.+)",
+     "{wanted}는 노드를 하나도 실행하지 않았습니다: 이 변형은 실제로 {ran}에서 실행됨"),
+    (r"static input shape \[(?P<batch>\d+), (?P<seq>\d+)\]", "정적 입력 모양 [{batch}, {seq}]"),
+    (r"compiled (?P<settings>INFERENCE_PRECISION_HINT=[^,]+, INFERENCE_NUM_THREADS=\d+), real-valued weights stored "
+     r"as (?P<real>[\w, ]+?)(?:; integer weight tensors as (?P<ints>[\w, ]+?))?(?:; (?P<fq>\d+) FakeQuantize ops"
+     r" \(INT8 activations\))?",
+     "컴파일 설정 {settings}; 실수 가중치 저장 형식 {real}{ints_text}{fq_text}"),
+    (r"torch\.autocast\('cpu', dtype=torch\.bfloat16\); oneDNN bf16 support: (?P<yes>\w+)",
+     "torch.autocast('cpu', dtype=torch.bfloat16); oneDNN의 bf16 지원: {yes}"),
+    (r"torchao (?P<version>\S+): (?P<n>\d+) Linear layers quantized; their weights are now (?P<kind>\w+)",
+     "torchao {version}: Linear 층 {n}개를 양자화, 가중치는 이제 {kind}"),
+    (r"ORT transformer optimizer fused: (?P<fused>.+?) \(attention was not fused: the exported pattern is not one it "
+     r"recognises\); then quantize_dynamic (?P<how>.+)",
+     "ORT transformer optimizer가 융합한 연산: {fused} (어텐션은 융합되지 않음: 내보낸 패턴을 optimizer가 알아보지 "
+     "못함); 그다음 quantize_dynamic {how}"),
+    (r"NNCF (?P<version>\S+) compress_weights (?P<mode>\S+) \(weights only\)",
+     "NNCF {version} compress_weights {mode} (가중치만)"),
+    (r"NNCF (?P<version>\S+) post-training quantization, (?P<n>\d+) calibration sentences \((?P<file>[^,]+), "
+     r"(?P<tokens>\d+) tokens\)",
+     "NNCF {version} 학습 후 양자화, 보정 문장 {n}개 ({file}, 토큰 {tokens}개)"),
+    (r"NNCF (?P<version>\S+) accuracy control: mean cosine (?P<cos>[\d.]+) vs f32 on the (?P<n>\d+) calibration "
+     r"sentences \(floor (?P<floor>[\d.]+)\), (?P<kept>\d+) FakeQuantize ops kept",
+     "NNCF {version} accuracy control: 보정 문장 {n}개에서 f32 대비 평균 코사인 {cos} (하한 {floor}), "
+     "FakeQuantize 연산 {kept}개 유지"),
+    (r"DYNAMIC_QUANTIZATION_GROUP_SIZE=(?P<group>\d+): OpenVINO quantizes activations on the fly, so the matrix "
+     r"products run in INT8 \(measured against the INT8 roof\)",
+     "DYNAMIC_QUANTIZATION_GROUP_SIZE={group}: OpenVINO가 활성값을 실행 중에 양자화하므로 행렬곱은 INT8로 실행됨 "
+     "(INT8 상한과 비교)"),
+    (r"no dynamic quantization: weights are decompressed and the arithmetic is f32",
+     "동적 양자화 없음: 가중치를 풀어 f32로 계산"),
+    (r"round (?P<round>\d+) (?P<status>\w+): (?P<reason>.+)", "라운드 {round} {status}: {reason}"),
+    (r"square GEMMs of sizes (?P<sizes>[\d, ]+), median of >= (?P<calls>\d+) calls and >= (?P<secs>[\d.]+) s each; "
+     r"one process per library",
+     "정사각 GEMM (크기 {sizes}), 크기마다 {calls}회 이상·{secs}초 이상 호출의 중앙값; 라이브러리마다 프로세스 하나"),
+    (r"read off this machine by benchlog", "benchlog가 이 머신에서 읽음"),
+]
+
+
+def memo(text):
+    """A memo in Korean where benchlog wrote it (MEMOS), else as written."""
+    import re
+
+    for pattern, korean in MEMOS:
+        m = re.fullmatch(pattern, text)
+        if m:
+            parts = {k: v for k, v in m.groupdict().items() if v is not None}
+            parts["ints_text"] = f"; 정수 가중치 텐서 {parts['ints']}" if parts.get("ints") else ""
+            parts["fq_text"] = f"; FakeQuantize 연산 {parts['fq']}개 (활성값 INT8)" if parts.get("fq") else ""
+            return korean.format_map(_Missing(parts))
+    return text
+
+
+class _Missing(dict):
+    def __missing__(self, key):
+        return ""
 
 
 def ui(key, **values):

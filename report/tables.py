@@ -210,8 +210,15 @@ def comparison_sections(results):
     sections = {}
     for (workload, _), runs in [*transcribed.items(), *((k, [headline.best_run(r)]) for k, r in measured.items())]:
         sections.setdefault(workload, []).extend(runs)
+    # A workload only one machine's sweep reached is a point of that sweep: the sweep's own section shows it.
+    sections = {k: runs for k, runs in sections.items()
+                if not (len({r.machine_id for r in runs}) == 1 and all(in_sweep(r) for r in runs))}
     order = workload_order(sections, lambda k: len({r.machine_id for r in sections[k]}))
     return [(k, sorted(sections[k], key=lambda r: (r.machine_id, r.transcribed is False, r.id))) for k in order]
+
+
+def in_sweep(run):
+    return (run.doc.get("sweep") or {}).get("id") is not None
 
 
 def workload_order(keys, machines):

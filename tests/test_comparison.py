@@ -144,7 +144,12 @@ def test_the_tils_machines_side_by_side(site_copy):
     colab = [t for t in latency["data"] if t["meta"]["machine_id"] == COLAB]
     assert {t["meta"]["run_id"][-5:] for t in colab} == {"til-1", "til-2"}
     assert len({t["marker"]["color"] for t in colab}) == 1 and len({t["legendgroup"] for t in colab}) == 1
-    assert all("TIL 표" in t["name"] and t["marker"]["pattern"]["shape"] == "/" for t in colab)
+    # One colour for the machine; each of its transcribed tables its own hatching, and each name its statistic
+    # (the first table's figures are means, the second's do not say), which the title leaves to them.
+    assert all("TIL 표" in t["name"] for t in colab)
+    assert sorted(t["marker"]["pattern"]["shape"] for t in colab) == ["/", "\\"]
+    assert {t["name"].rsplit(" · ", 1)[1] for t in colab} == {"평균", "통계 미기재"}
+    assert latency["layout"]["title"]["text"] == "추론 1회 지연 시간 (통계는 범례에, 낮을수록 좋음)"
     laptop = til.split("Laptop (Intel Core i5-8265U)</a>")[1].split("</tr>")[0]
     assert "출처의 본문에 수치가 없습니다." in laptop
     assert "이 머신에서 <code>benchlog run</code>을 실행하고" in laptop and "을 커밋하세요" in laptop

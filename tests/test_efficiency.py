@@ -191,8 +191,8 @@ def test_run_rows_rate_roof_peak_and_speedup_by_hand():
     from report.load import Results, Run
     results = Results()
     results.roofs = [Run("roof-a", {"machine_id": "box", "threads": 2, "gemm": [
-                         {"precision": "fp32", "rate_gops": 200.0}, {"precision": "fp32", "rate_gops": 250.0},
-                         {"precision": "int8", "rate_gops": 500.0}]}, None),
+                         {"precision": "fp32", "rate_gops": 100.0}, {"precision": "fp32", "rate_gops": 125.0},
+                         {"precision": "int8", "rate_gops": 160.0}]}, None),
                      Run("roof-b", {"machine_id": "box", "threads": 1, "gemm": [  # another thread count: ignored
                          {"precision": "fp32", "rate_gops": 999.0}]}, None)]
     machine = _machine({"avx2": True, "fma": True})
@@ -203,13 +203,18 @@ def test_run_rows_rate_roof_peak_and_speedup_by_hand():
     assert ref["gops"] == pytest.approx(100.0) and int8["gops"] == pytest.approx(400.0)
     assert ref["speedup"] == pytest.approx(1.0) and int8["speedup"] == pytest.approx(4.0)  # reference over variant
     assert wo["speedup"] == pytest.approx(2.0)
-    # % of the best GEMM at 2 threads: fp32 250 (not 200, not the 1-thread 999), int8 500; weight-only INT8 computes
+    # % of the best GEMM at 2 threads: fp32 125 (not 100, not the 1-thread 999), int8 160; weight-only INT8 computes
     # in fp32, so it is measured against the fp32 roof.
-    assert ref["roof_pct"] == pytest.approx(40.0) and int8["roof_pct"] == pytest.approx(80.0)
-    assert wo["roof_precision"] == "fp32" and wo["roof_pct"] == pytest.approx(200 / 250 * 100)
+    assert ref["roof_pct"] == pytest.approx(80.0) and int8["roof_pct"] == pytest.approx(250.0)
+    assert wo["roof_precision"] == "fp32" and wo["roof_pct"] == pytest.approx(200 / 125 * 100)
     # Estimated peak: AVX2 + FMA = 32 ops/cycle/core x 2 cores x 2.0 GHz = 128 GOP/s fp32; INT8 without VNNI
     # 32 * 4 // 3 = 42 ops/cycle -> 168 GOP/s.
     assert ref["peak_pct"] == pytest.approx(100 / 128 * 100) and int8["peak_pct"] == pytest.approx(400 / 168 * 100)
+    # A roof measured above the estimate leaves the estimate out: it says nothing.
+    results.roofs[0].doc["gemm"].append({"precision": "int8", "rate_gops": 170.0})
+    rows = {r["variant_id"]: r for r in efficiency.run_rows(results, machine, run)}
+    assert rows["ort-cpu-int8"]["peak"] is None and rows["ort-cpu-int8"]["peak_pct"] is None
+    assert rows["pytorch-fp32"]["peak_pct"] == pytest.approx(100 / 128 * 100)
     assert skipped["gops"] is None and skipped["speedup"] is None and skipped["roof_pct"] is None
     assert ref["label"] == "PYTORCH-FP32" and ref["cosine"] == 1.0
 
@@ -491,3 +496,12 @@ def test_the_interval_and_the_hint_reach_the_efficiency_rows():
     rows = efficiency.run_rows(Results(), _machine({}), run)
     assert rows[1]["speedup"] == 2.6 and rows[1]["speedup_ci95"] == [2.5, 2.7]
     assert efficiency.advice_rows(_machine({}), run)["hint"] == {"ratio": 2.6, "fits": ["amx", "vnni"]}
+
+
+def test_an_estimate_below_the_measured_roof_is_not_shown():
+    from report import roof
+    measured = {"rate_gops": 900.0}
+    assert roof.credible_estimate({"rate_gops": 800.0}, measured) is None  # says nothing: the roof beats it
+    assert roof.credible_estimate({"rate_gops": 900.0}, measured) == {"rate_gops": 900.0}
+    assert roof.credible_estimate({"rate_gops": 1000.0}, None) == {"rate_gops": 1000.0}  # nothing measured yet
+    assert roof.credible_estimate(None, measured) is None

@@ -30,6 +30,11 @@ def test_the_real_site_builds_strict(site_copy):
     search = (public / "search/search_index.json").read_text()
     assert '"location":"results/machines/colab-intel-xeon-2.20ghz-2vcpu/"' in search.replace(" ", "")
     check_one_answer_per_machine(public, source)
+    # A sweep only one machine ran is one section of the comparison, not a chart set per grid point.
+    comparison = (public / "results/comparison/index.html").read_text()
+    workloads = re.findall(r'<h2 id="workload-\d+">(.*?)</h2>', comparison)
+    assert workloads and not any("시퀀스 512" in w or "시퀀스 16" in w for w in workloads), workloads
+    assert '<h2 id="sweeps">' in comparison and 'machines/amd-epyc-2vcpu-avx512/#sweeps' in comparison
     # No CDN: every script and stylesheet is served from the site itself.
     for page in public.rglob("*.html"):
         html = page.read_text()
