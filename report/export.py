@@ -313,6 +313,8 @@ def markdown_table(name, frame, results, view="compact"):
 
 def fidelity_text(r):
     """A compact table's fidelity cell: the cosine, else the error, and argmax agreement where known."""
+    if r.variant_id == tables.REFERENCE_VARIANT:
+        return UI["reference"]
     if tables.present(r.cosine):
         text = f"{UI['cosine_short']} {r.cosine:.4f}"
     elif tables.present(r.max_abs_error) or tables.present(r.abs_error):

@@ -32,7 +32,7 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
     env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ui=UI,
                        evidence=tables.evidence_text, run_label=tables.run_label,
                        workload_label=tables.workload_label, trust=noise.run_trust, ratio=ratio_html,
-                       answer_figure=answer_figure, floor=advice.FIDELITY_FLOOR)
+                       answer_figure=answer_figure, floor=advice.FIDELITY_FLOOR, til_workload=tables.TIL_WORKLOAD)
     return env
 
 
@@ -179,7 +179,7 @@ class Renderer:
         figure = charts.speedup_chart(self.headline) or charts.latency_chart(self.headline)
         return self.page("results/index.md", "결과 개요", "overview.html.j2",
                          machines=list(self.results.machines.values()), results=self.results,
-                         answers=self.answers, headline=figure)
+                         answers=self.answers, headline=figure, more=0)
 
     def answer_of(self, run):
         """The answer of `run` where it is the run that speaks for its machine on its workload, else None."""
@@ -191,8 +191,21 @@ class Renderer:
         """Every machine's answer on its first workload, one Korean sentence each (the home page's tag); links
         relative to the page at `page_url`, or made by `link(to_uri)` (an export's absolute addresses)."""
         link = link or (lambda to_uri: relative_url("", to_uri, self.directory_urls, page_url))
-        return self.fragment("answers.html.j2", machines=list(self.results.machines.values()), answers=self.answers,
+        machines, more = self.answered_machines(tables.MAX_MEASURED_SHOWN)
+        return self.fragment("answers.html.j2", machines=machines, answers=self.answers, more=more,
                              link=link, machine_uri=machine_uri)
+
+    def answered_machines(self, limit=None):
+        """(machines to list, how many are left to the overview): with a `limit`, the transcribed machines (the
+        TIL's) and the `limit` measured most recently, like a comparison section."""
+        machines = list(self.results.machines.values())
+        if limit is None or len(machines) <= limit:
+            return machines, 0
+        newest = {m.id: max((r.doc["started_at"] for r in self.results.runs_of(m.id) if not r.transcribed),
+                            default="") for m in machines}
+        keep = set(sorted(newest, key=lambda m: (newest[m], m), reverse=True)[:limit])
+        keep |= {m.id for m in machines if m.transcribed}
+        return [m for m in machines if m.id in keep], len(machines) - len(keep)
 
     def comparison(self):
         sections = []
@@ -206,13 +219,14 @@ class Renderer:
                                            for x in tables.run_summaries(frame, runs)],
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
                              "table": self.variants_table(frame)})
-        swept = []
-        for machine in self.results.machines.values():
-            found = sweeps.sweeps_of(self.results, machine.id)
-            if found:
-                swept.append((machine, self.sweeps(machine, found)))
+        # The sweeps of the machines that swept most recently (as many as a section draws); the rest are linked.
+        found = {m: sweeps.sweeps_of(self.results, m) for m in self.results.machines}
+        newest = {m: max(s for s in f) for m, f in found.items() if f}
+        shown = sorted(newest, key=lambda m: (newest[m], m), reverse=True)[:tables.MAX_MEASURED_SHOWN]
+        swept = [(self.results.machines[m], self.sweeps(self.results.machines[m], found[m])) for m in sorted(shown)]
+        more = [self.results.machines[m] for m in sorted(set(newest) - set(shown))]
         return self.page("results/comparison.md", "머신 비교", "comparison.html.j2", sections=sections,
-                         colours=tables.machine_colours(self.results), swept=swept)
+                         colours=tables.machine_colours(self.results), swept=swept, swept_more=more)
 
     def cpu_features(self):
         return self.page("results/cpu-features.md", "CPU 기능", "cpu_features.html.j2", table=self.cpu_table())
@@ -225,28 +239,37 @@ class Renderer:
         swept = sweeps.sweeps_of(self.results, machine.id)
         in_sweep = {run.id for members in swept.values() for run in members}
         groups = []
-        for key, speaking in self.workloads.get(machine.id, []):
+        for i, (key, speaking) in enumerate(self.workloads.get(machine.id, [])):
             members = [r for r in runs if tables.workload_of(r) == key and r.id not in in_sweep]
+            if not members and i == 0:  # the machine's first answer is a sweep's point: it is shown here in full
+                members = [speaking]
+                in_sweep.discard(speaking.id)
             if not members:
                 continue  # every run of this workload is a sweep point: the sweep's section holds them
             featured = speaking if speaking in members else headline.best_run(members)
             groups.append({"key": key, "featured": self.run_section(machine, featured),
-                           "older": [self.run_section(machine, r) for r in members if r is not featured]})
-        sweep_sections = [(sweep_id, members, figures, [self.run_section(machine, r) for r in members])
+                           "older": [self.run_section(machine, r, folded=True) for r in members if r is not featured]})
+        sweep_sections = [(sweep_id, members, figures, [self.run_section(machine, r, folded=True) for r in members
+                                                         if r.id in in_sweep])
                           for sweep_id, members, figures in self.sweeps(machine, swept)]
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
                          searched=not self.many_machines, machine=machine, groups=groups,
                          answers=self.answers.get(machine.id, []), history=self.history(machine, runs),
                          advice=self.advice(machine), roof=self.roof_table(machine), sweeps=sweep_sections)
 
-    def run_section(self, machine, run):
+    def run_section(self, machine, run, folded=False):
+        """One run on its machine page: its tables, its charts and its efficiency. A folded run (an older run, a
+        sweep's point) keeps its tables and its speed-up chart; its other charts are the featured run's kind."""
         frame = self.all_frame[(self.all_frame.machine_id == machine.id) & (self.all_frame.run_id == run.id)]
+        names = ("speedup",) if folded else ("latency", "speedup", "size")
+        figures = {name: charts.CHARTS[name](frame) if name in names else None for name in ("latency", "speedup", "size")}
+        if folded and figures["speedup"] is None:
+            figures["latency"] = charts.latency_chart(frame)
         return {"run": run, "heading": tables.run_heading(run), "table": self.variants_table(frame),
-                "compact": self.compact_table(frame),
+                "compact": self.compact_table(frame), "folded": folded,
                 "compared": (machine.id, run.id) in self.compared,
-                "speaks": (machine.id, run.id) in self.speaking,
-                "figures": {name: build(frame) for name, build in charts.CHARTS.items() if name != "fidelity"},
-                **self.efficiency(machine, run)}
+                "speaks": (machine.id, run.id) in self.speaking, "figures": figures,
+                **self.efficiency(machine, run, chart=not folded)}
 
     def sweeps(self, machine, swept):
         """[(sweep id, its runs, [figures])]: one chart per axis the sweep varies."""
@@ -260,8 +283,9 @@ class Renderer:
             out.append((sweep_id, runs, figures))
         return out
 
-    def efficiency(self, machine, run):
-        """The run's efficiency table (GOP/s, % of roof and of the estimated peak, fidelity) and its Pareto chart."""
+    def efficiency(self, machine, run, chart=True):
+        """The run's efficiency table (GOP/s, % of roof and of the estimated peak, fidelity) and, with `chart`,
+        its Pareto chart (a folded run keeps the table only)."""
         if run.transcribed or not run.variants:
             return {"efficiency": None, "pareto": None}
         rows = efficiency.run_rows(self.results, machine, run)
@@ -275,7 +299,7 @@ class Renderer:
                               floor=advice.FIDELITY_FLOOR, flops_text=flops_text)
         return {"efficiency": table, "has_roof": has_roof, "recommended": recommended,
                 "recommended_label": next((r["label"] for r in rows if r["variant_id"] == recommended), None),
-                "pareto": charts.pareto_chart(rows, front, recommended, advice.FIDELITY_FLOOR)}
+                "pareto": charts.pareto_chart(rows, front, recommended, advice.FIDELITY_FLOOR) if chart else None}
 
     def advice(self, machine):
         """[(workload key or None, answer or None, table)]: the expected-vs-measured table per workload this

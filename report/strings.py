@@ -73,6 +73,9 @@ UI = {
     "caption_noisy": "noisy: 측정 중 머신이 조용하지 않았음",
     "no_chart": "이 선택에는 그릴 수치가 없습니다.",
     "no_runs": "아직 측정한 실행이 없습니다.",
+    "answers_more": "머신 {n}대 더 (위는 TIL의 머신과 가장 최근에 측정한 머신):",
+    "overview": "결과 개요",
+    "answers_note": "워크로드를 따로 적지 않은 것은 TIL의 워크로드({workload})입니다.",
     "not_a_size": "보고된 값, 실제 용량 아님",
     # Tables
     "col": {"series": "머신 · 실행", "variant": "변형", "precision": "정밀도", "status": "상태",
@@ -80,6 +83,7 @@ UI = {
             "error": "절대 오차", "argmax": "Argmax", "cosine": "코사인", "rss": "최대 RSS (MiB)",
             "providers": "실제 실행된 provider", "p50_ci": "p50 ms (95% 구간)", "fidelity": "충실도"},
     "cosine_short": "코사인",
+    "reference": "기준",
     "error_short": "오차",
     "status": {"failed": "실패", "skipped": "건너뜀", "ok": "성공"},
     "details_on": "메모, provider, 분포와 효율은 머신 페이지에:",

@@ -144,6 +144,7 @@ def variant_rows(machine, run, colour=None):
     rows = []
     trust = noise.run_trust(run.doc)
     ratios = intervals.run_speedups(run.doc)
+    plain_label, series_label = run_label(run, with_trust=False), f"{machine.display} · {run_label(run)}"
     for v in run.variants:
         latency, stat = headline_latency(v.get("latency_ms"))
         fidelity, size, lat = v.get("fidelity") or {}, v.get("size") or {}, v.get("latency_ms") or {}
@@ -153,9 +154,8 @@ def variant_rows(machine, run, colour=None):
         p50_ci = intervals.p50_interval(v) if v["status"] == "ok" and not run.transcribed else None
         rows.append({
             "machine_id": machine.id, "machine_label": machine.display, "run_id": run.id,
-            "run_label": run_label(run, with_trust=False), "started_at": run.doc["started_at"],
-            "series": f"{machine.id}/{run.id}",
-            "series_label": f"{machine.display} · {run_label(run)}",
+            "run_label": plain_label, "started_at": run.doc["started_at"],
+            "series": f"{machine.id}/{run.id}", "series_label": series_label,
             "colour": colour, "workload": workload_of(run), "transcribed": run.transcribed,
             "source": run.doc["source"].get("name", "measured"), "quick": trust["quick"],
             "incomplete": trust["incomplete"], "noisy": variant_noise.get("noisy"),
@@ -210,9 +210,9 @@ def comparison_sections(results):
     sections = {}
     for (workload, _), runs in [*transcribed.items(), *((k, [headline.best_run(r)]) for k, r in measured.items())]:
         sections.setdefault(workload, []).extend(runs)
-    # A workload only one machine's sweep reached is a point of that sweep: the sweep's own section shows it.
-    sections = {k: runs for k, runs in sections.items()
-                if not (len({r.machine_id for r in runs}) == 1 and all(in_sweep(r) for r in runs))}
+    # A workload only sweeps reached is a point of those sweeps: the sweeps' own section shows it, one chart set per
+    # sweep rather than one per grid point.
+    sections = {k: runs for k, runs in sections.items() if not all(in_sweep(r) for r in runs)}
     order = workload_order(sections, lambda k: len({r.machine_id for r in sections[k]}))
     return [(k, sorted(sections[k], key=lambda r: (r.machine_id, r.transcribed is False, r.id))) for k in order]
 

@@ -2,8 +2,10 @@
 
     python tests/generate_results.py OUT_DIR [--machines 50] [--runs 10]
 
-Machines and runs are copies of tests/data/results/test-box with their own ids, labels, dates and figures
-(a deterministic spread), so the site has something realistic to lay out. They are test data, never results.
+Machines are copies of tests/data/results/test-box, runs copies of a real 13-variant run (RUN, the TIL's model),
+each with its own ids, labels, dates and figures (a deterministic spread): per machine, one sweep over sequence
+lengths (SWEEP, one file per point, as bench/sweep.py writes them) and full runs at the TIL's workload for the
+rest, so the site lays out what real machines produce. They are test data, never results.
 """
 
 import argparse
@@ -12,13 +14,15 @@ import random
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data/results/test-box"
+RUN = Path(__file__).resolve().parent.parent / "results/intel-xeon-2vcpu/20261202T192045Z-distilbert-base-multilingual-cased.json"
+SWEEP = [16, 64, 256, 512]  # sequence lengths of each machine's sweep (128 is the full runs' workload)
 FLAGS = ["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16"]
 
 
 def generate(out, machines=50, runs=10, seed=0):
     rng = random.Random(seed)
     machine_doc = json.loads((DATA / "machine.json").read_text())
-    run_doc = json.loads((DATA / "20260101T000000Z-tiny-distilbert.json").read_text())
+    run_doc = json.loads(RUN.read_text())
     for m in range(machines):
         mid = f"gen-box-{m:02d}"
         folder = Path(out) / mid
@@ -28,19 +32,33 @@ def generate(out, machines=50, runs=10, seed=0):
         machine["cpu"]["flags"] = {f: rng.random() < 0.5 for f in FLAGS}
         (folder / "machine.json").write_text(json.dumps(machine))
         speed = rng.uniform(0.5, 2.0)
+        sweep = SWEEP[:max(0, min(len(SWEEP), runs - 1))]
         for r in range(runs):
             doc = json.loads(json.dumps(run_doc))
             day = 1 + r
-            doc.update(machine_id=mid, started_at=f"2026-10-{day:02d}T00:00:00Z")
-            doc["workload"]["seq_len"] = 128 if r % 3 else 64
+            stamp = f"2026-10-{day:02d}T00:00:00Z"
+            doc.update(machine_id=mid, started_at=stamp, cpu_model=machine["cpu"]["model"])
+            if r < len(sweep):  # the sweep's points, one file each
+                doc["workload"]["seq_len"] = sweep[r]
+                doc["sweep"] = {"id": "2026-10-01T00:00:00Z", "index": r, "points": len(sweep),
+                                "grid": {"batch_size": [1], "seq_len": sweep, "threads": [2]}}
+            drifts = {v["id"]: speed * rng.uniform(0.9, 1.1) * (doc["workload"]["seq_len"] / 128)
+                      for v in doc["variants"]}
             for v in doc["variants"]:
-                drift = speed * rng.uniform(0.9, 1.1)
+                drift = drifts[v["id"]]
+                if v.get("speedup"):  # the run's own speed-up follows its latencies: reference over variant
+                    ratio = drifts["pytorch-fp32"] / drift
+                    v["speedup"]["value"] *= ratio
+                    v["speedup"]["ci95"] = [x * ratio for x in v["speedup"].get("ci95") or []] or None
                 for key, value in list((v.get("latency_ms") or {}).items()):
-                    if key != "count":
+                    if key not in ("count", "p50_ci95") and isinstance(value, (int, float)):
                         v["latency_ms"][key] = round(value * drift, 3)
+                if (v.get("latency_ms") or {}).get("p50_ci95"):
+                    v["latency_ms"]["p50_ci95"] = [round(x * drift, 3) for x in v["latency_ms"]["p50_ci95"]]
                 if v.get("round_p50_ms"):
                     v["round_p50_ms"] = [round(x * drift, 3) for x in v["round_p50_ms"]]
-            (folder / f"202610{day:02d}T000000Z-tiny-distilbert.json").write_text(json.dumps(doc))
+                v.pop("samples_ms", None)
+            (folder / f"202610{day:02d}T000000Z-distilbert-base-multilingual-cased.json").write_text(json.dumps(doc))
 
 
 if __name__ == "__main__":

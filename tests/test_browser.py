@@ -266,6 +266,8 @@ LAYOUT_PROBE = """() => {
     if (plot && r(plot).height < 60) problems.push(`chart ${i}: plot ${Math.round(r(plot).height)} px tall`);
     if (plot && r(plot).height < 0.35 * r(el).height)
       problems.push(`chart ${i}: plot ${Math.round(100 * r(plot).height / r(el).height)}% of its chart`);
+    // No tool bar over the title.
+    if (el.querySelector('.modebar')) problems.push(`chart ${i}: a mode bar`);
     // No text over other text: titles, tick labels, value labels, point names, legend entries, notes.
     const texts = [...el.querySelectorAll('.bartext, .textpoint text, .xtick text, .ytick text, .legendtext, .gtitle, ' +
       '.annotation-text, .g-xtitle text, .g-ytitle text')].filter(t => t.textContent.trim())

@@ -101,3 +101,64 @@ def test_the_committed_results_are_valid():
     results = load_results(ROOT / "results")
     assert results.problems == []
     assert "colab-intel-xeon-2.20ghz-2vcpu" in results.machines
+
+
+def test_the_fast_validator_agrees_with_jsonschema_on_every_file_and_every_broken_copy():
+    """report/load.fast_valid (fastjsonschema) decides alone that a file is valid: it must never pass what
+    jsonschema, whose errors users read, would refuse. Every committed and test file, and copies of them broken
+    one field at a time (a wrong type, a missing required field, an unknown field, a bad enum)."""
+    import copy
+    import json
+
+    import jsonschema
+
+    from report.load import SCHEMAS, fast_valid
+
+    def kind_of(path, doc):
+        return "machine" if path.name == "machine.json" else "roof" if path.name.startswith("roof-") else "run"
+
+    def breakages(doc):
+        for key in list(doc)[:12]:
+            for value in (None, "x", -1, [], {}):
+                broken = copy.deepcopy(doc)
+                broken[key] = value
+                yield broken
+            gone = copy.deepcopy(doc)
+            del gone[key]
+            yield gone
+        yield {**doc, "no_such_field": 1}
+        for i, variant in enumerate((doc.get("variants") or [])[:3]):
+            for key, value in (("status", "fine"), ("latency_ms", {"p50": "fast"}), ("id", 7),
+                               ("fidelity", {"cosine": 2})):
+                broken = copy.deepcopy(doc)
+                broken["variants"][i][key] = value
+                yield broken
+
+    checked = 0
+    from conftest import ROOT
+
+    for path in sorted([*(ROOT / "results").rglob("*.json"), *(ROOT / "tests/data").rglob("*.json")]):
+        try:
+            doc = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(doc, dict):
+            continue
+        kind = kind_of(path, doc)
+        strict = jsonschema.Draft202012Validator(SCHEMAS[kind])
+        for candidate in [doc, *breakages(doc)]:
+            assert fast_valid(candidate, kind) == strict.is_valid(candidate), path
+            checked += 1
+    assert checked > 2000
+
+
+def test_the_ascii_fast_path_finds_the_same_invisible_characters_as_the_rule():
+    import unicodedata
+
+    from report import load
+
+    for code in range(128):
+        char = chr(code)
+        rule = char not in "\n\t" and unicodedata.category(char) in load.INVISIBLE_CATEGORIES
+        assert (load.invisible_character("ab" + char + "c") == (2, char)) == rule, hex(code)
+        assert (load.invisible_character("한" + char) == (1, char)) == rule, hex(code)  # the slow path agrees

@@ -102,6 +102,8 @@ def test_the_machine_page_shows_sweeps_roof_advice_and_efficiency(swept, site_co
         assert trace["y"] == pytest.approx([ms[0] / ms[0], ms[0] / ms[1]])
     assert 'id="advice"' in page and 'id="roof"' in page and "benchlog-advice" in page
     assert page.count('class="benchlog-table benchlog-efficiency"') == 4  # one per sweep point
+    # The point that speaks for the machine is shown in full among the runs; the others are folded in the sweep.
+    assert page.count('<section class="benchlog-run"') == 1 and page.count('class="benchlog-details benchlog-run"') == 3
     assert re.search(r"\d+%<br><small>int8 상한", page)  # % of the measured roof, against the int8 roof
     pareto = [f for f in figures if f["layout"].get("meta", {}).get("floor") == 0.99]
-    assert len(pareto) == 4
+    assert len(pareto) == 1  # a folded point keeps its efficiency table; the Pareto chart is the featured run's

@@ -151,7 +151,8 @@
     el.setAttribute("data-drawn", "pending");
     el.setAttribute("data-theme", name);
     try {
-      Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false })
+      // No mode bar: it sits over the title (on a phone, tapping a bar opens it there); double-click resets a zoom.
+      Plotly.newPlot(el, figure.data, layout, { responsive: true, displaylogo: false, displayModeBar: false })
         .then(roomForThePlot)
         .then(function () { el.setAttribute("data-drawn", "true"); })
         .catch(function (e) { el.textContent = "이 차트를 그릴 수 없습니다 (" + e.message + ")"; });
