@@ -254,7 +254,10 @@ class Renderer:
                           for sweep_id, members, figures in self.sweeps(machine, swept)]
         return self.page(machine_uri(machine.id), safe_title(machine.display, machine.id), "machine.html.j2",
                          searched=not self.many_machines, machine=machine, groups=groups,
-                         answers=self.answers.get(machine.id, []), history=self.history(machine, runs),
+                         # the summary names each workload with runs of its own; a sweep's points are its section's
+                         answers=[(k, a) for k, a in self.answers.get(machine.id, []) if k in {g["key"] for g in groups}],
+                         swept_answers=len(self.answers.get(machine.id, [])) - len(groups),
+                         history=self.history(machine, runs),
                          advice=self.advice(machine), roof=self.roof_table(machine), sweeps=sweep_sections)
 
     def run_section(self, machine, run, folded=False):
