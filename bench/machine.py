@@ -4,6 +4,7 @@ Parsers are pure functions over /proc/cpuinfo text and py-cpuinfo dicts so they 
 of other machines (a Colab Xeon, the TIL's i5-8265U, an AMD Zen 4).
 """
 
+import json
 import os
 import platform
 import re
@@ -96,9 +97,41 @@ def detect_colab(environ):
 HYPERVISOR_FILES = ("/sys/hypervisor/type", "/sys/class/dmi/id/sys_vendor")
 
 
-def detect_hypervisor(hypervisor_flag, run=subprocess.run, files=HYPERVISOR_FILES):
-    """The hypervisor's name where the OS tells (/sys/hypervisor, DMI, systemd-detect-virt --vm); 'unknown' when
-    only the CPU's hypervisor flag says there is one; None on bare metal."""
+# What a virtual machine's firmware calls the computer (Win32_ComputerSystem Manufacturer and Model).
+VIRTUAL_SYSTEMS = ("virtual machine", "vmware", "virtualbox", "innotek", "qemu", "kvm", "xen", "parallels",
+                   "bochs", "google compute engine", "amazon ec2", "openstack", "hvm domu")
+WINDOWS_SYSTEM = ["powershell", "-NoProfile", "-NonInteractive", "-Command",
+                  "Get-CimInstance Win32_ComputerSystem | Select-Object Manufacturer, Model | ConvertTo-Json"]
+
+
+def windows_hypervisor(hypervisor_flag, run=subprocess.run):
+    """On Windows the CPU's hypervisor flag is also set on a physical PC whose own Hyper-V runs it: virtualization-
+    based security (VBS, on by default on Windows 11), WSL 2, Docker Desktop. The computer's manufacturer and
+    model tell a virtual machine ("Microsoft Corporation", "Virtual Machine"; "VMware, Inc.") from that PC
+    ("LENOVO", "20N2CTO1WW"): the virtual platform's name for a VM, None for a physical PC, 'unknown' when Windows
+    does not say."""
+    if not hypervisor_flag:
+        return None
+    try:
+        done = run(WINDOWS_SYSTEM, capture_output=True, text=True, timeout=30)
+        system = json.loads(done.stdout) if done.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError, ValueError):
+        system = None
+    if not isinstance(system, dict):
+        return "unknown"
+    maker, model = str(system.get("Manufacturer") or "").strip(), str(system.get("Model") or "").strip()
+    text = f"{maker} {model}".lower()
+    if any(marker in text for marker in VIRTUAL_SYSTEMS):
+        return f"{maker} {model}".strip()
+    return None
+
+
+def detect_hypervisor(hypervisor_flag, run=subprocess.run, files=HYPERVISOR_FILES, os_name=None):
+    """The hypervisor's name where the OS tells (/sys/hypervisor, DMI, systemd-detect-virt --vm; on Windows the
+    computer's model, see windows_hypervisor); 'unknown' when only the CPU's hypervisor flag says there is one;
+    None on bare metal."""
+    if (os_name or sys.platform) == "win32":
+        return windows_hypervisor(hypervisor_flag, run)
     for path in files:
         try:
             value = Path(path).read_text().strip()
@@ -163,11 +196,11 @@ def collect_cpu():
     return cpu
 
 
-def collect_machine_info(machine_id=None, environ=os.environ):
+def collect_machine_info(machine_id=None, environ=os.environ, run=subprocess.run):
     """The machine.json document for this machine."""
     cpu = collect_cpu()
     colab = detect_colab(environ)
-    hypervisor = detect_hypervisor(cpu.pop("hypervisor_flag"))
+    hypervisor = detect_hypervisor(cpu.pop("hypervisor_flag"), run=run)
     machine_id = machine_id or machine_slug(cpu["vendor"], cpu["model"], cpu["physical_cores"],
                                             cpu["logical_cores"], bool(hypervisor), colab)
     isa = ISA_NAMES[isa_tag(cpu["flags"])]

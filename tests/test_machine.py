@@ -105,3 +105,48 @@ def test_machine_ids_are_slugs(value, ok):
     else:
         with pytest.raises(ValueError, match="must be a slug"):
             check_machine_id(value)
+
+
+@pytest.mark.parametrize("system, machine_id, hypervisor", [
+    ("laptop", "intel-core-i5-8265u-4c8t", None),  # the TIL's laptop: Hyper-V under VBS is its own, not a VM
+    ("hyper_v_guest", "intel-core-i5-8265u-8vcpu", "Microsoft Corporation Virtual Machine"),  # an Azure runner
+    (None, "intel-core-i5-8265u-8vcpu", "unknown"),  # Windows did not say: the flag stands
+])
+def test_a_windows_laptop_with_vbs_is_filed_as_its_physical_cpu(monkeypatch, system, machine_id, hypervisor):
+    """On Windows with virtualization-based security (or WSL 2, Docker Desktop) the CPU reports the hypervisor
+    flag on a physical PC. The computer's manufacturer and model tell a VM from that PC."""
+    import sys
+    import types
+    from types import SimpleNamespace
+
+    from bench import machine
+
+    canned = json.loads((CPUINFO / "i5-8265u-windows-vbs.json").read_text())
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "cpuinfo", types.SimpleNamespace(get_cpu_info=lambda: canned["info"]))
+    monkeypatch.setitem(sys.modules, "psutil", types.SimpleNamespace(
+        cpu_count=lambda logical=True: 4, cpu_freq=lambda: SimpleNamespace(max=3900.0),
+        virtual_memory=lambda: SimpleNamespace(total=8 * 2**30)))
+    asked = []
+
+    def fake_run(command, **kwargs):
+        asked.append(command)
+        if system is None:
+            return SimpleNamespace(returncode=1, stdout="")
+        return SimpleNamespace(returncode=0, stdout=json.dumps(canned["win32_computersystem"][system]))
+
+    doc = machine.collect_machine_info(environ={}, run=fake_run)
+    assert asked == [machine.WINDOWS_SYSTEM]
+    assert (doc["machine_id"], doc["hypervisor"]) == (machine_id, hypervisor)
+    assert doc["cpu"]["flags"]["avx2"] and not doc["cpu"]["flags"]["avx512f"] and doc["cpu"]["physical_cores"] == 4
+    assert ("8 threads" in doc["label"]) == (hypervisor is None)
+    assert schema_problems("machine.json", doc, "machine") == []
+
+
+def test_without_the_hypervisor_flag_windows_is_not_asked():
+    from bench import machine
+
+    def never(*args, **kwargs):
+        raise AssertionError("asked")
+
+    assert machine.detect_hypervisor(False, run=never, os_name="win32") is None

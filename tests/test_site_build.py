@@ -30,6 +30,12 @@ def test_the_real_site_builds_strict(site_copy):
     search = (public / "search/search_index.json").read_text()
     assert '"location":"results/machines/colab-intel-xeon-2.20ghz-2vcpu/"' in search.replace(" ", "")
     check_one_answer_per_machine(public, source)
+    # The measure page walks through every step on Linux/macOS and in PowerShell, with time and disk.
+    measure = html.unescape(re.sub(r"<[^>]+>", "", (public / "measure/index.html").read_text()))
+    assert (public / "measure/index.html").read_text().count('class="tabbed-set') >= 4
+    assert "Windows (PowerShell)" in measure
+    for step in (".venv\\Scripts\\benchlog run", "Compress-Archive", "benchlog collect", "git clone", "6 GB", "9분 25초"):
+        assert step in measure, step
     # A sweep only one machine ran is one section of the comparison, not a chart set per grid point.
     comparison = (public / "results/comparison/index.html").read_text()
     workloads = re.findall(r'<h2 id="workload-\d+">(.*?)</h2>', comparison)
