@@ -43,8 +43,8 @@ def test_the_real_site_builds_strict(site_copy):
     assert '<h2 id="sweeps">' in comparison and 'machines/amd-epyc-2vcpu-avx512/#sweeps' in comparison
     # No CDN: every script and stylesheet is served from the site itself.
     for page in public.rglob("*.html"):
-        html = page.read_text()
-        assert "https://cdn" not in html and "fonts.googleapis" not in html, page
+        text = page.read_text()
+        assert "https://cdn" not in text and "fonts.googleapis" not in text, page
 
 
 def test_a_broken_result_file_fails_strict_with_its_name(site_copy):
