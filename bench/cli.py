@@ -74,6 +74,9 @@ def build_parser():
     export.add_argument("--results", default="results", help="results folder (default: results/)")
     export.add_argument("--site-url", default=os.environ.get("SITE_URL"),
                         help="where the site is published, for links to its pages (default: $SITE_URL)")
+    export.add_argument("--image-base-url", default=None,
+                        help="md: link the charts at this address (where you publish OUT/images/, e.g. "
+                             "https://<user>.github.io/<repo>/assets/posts/<post>/) instead of images/")
     export.set_defaults(handler=_export)
     collect = sub.add_parser("collect", help="add result folders or zips from other machines to results/")
     collect.add_argument("sources", nargs="+", metavar="SRC", help="a results folder, a machine folder, or a .zip")

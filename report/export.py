@@ -17,10 +17,10 @@ from pathlib import Path
 import markdown as markdown_lib
 import yaml
 
-from . import charts, tables
+from . import tables
 from .errors import UserError
 from .load import load_results
-from .pages import Renderer, html_block, page_url
+from .pages import Renderer, html_block, machine_uri, page_url
 from .strings import UI, ui
 from . import tags
 from .tags import TagError, expand_tags
@@ -40,18 +40,31 @@ pre { padding: .8em; overflow-x: auto; }
 blockquote { border-left: 4px solid #ccc; margin: 1em 0; padding: 0 1em; color: #555; }
 figure { margin: 1.5em 0; } figcaption { font-size: .85em; color: #555; }
 svg { max-width: 100%; height: auto; }
+table { display: block; max-width: 100%; overflow-x: auto; }
+pre, code { white-space: pre-wrap; overflow-wrap: anywhere; }
+img { max-width: 100%; height: auto; }
 .benchlog-badge { font-size: .75em; border: 1px solid currentColor; padding: 0 .3em; }
 .benchlog-missing, .benchlog-unknown { color: #999; }
 """
 
 
 # pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
-def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, warn=None):
-    """Write the export of `post` into `out_dir`; return the paths written (the document first)."""
+def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, warn=None, image_base_url=None,
+                fields=None):
+    """Write the export of `post` into `out_dir`; return the paths written (the document first). The post's
+    title, date and tags go to `fields` (a dict, filled in): a blog editor has a field for each, so the body holds
+    neither the H1 nor the date line."""
     post, out_dir = Path(post), Path(out_dir)
     if not post.is_file():
         raise UserError(f"{post}: no such post (give a file such as site/blog/posts/<post>.md)")
     meta, body = split_front_matter(post)
+    title, body = take_title(body)
+    meta = {**meta, "title": meta.get("title") or title or post.stem}
+    if fields is not None:
+        fields.update(title=str(meta["title"]), date=str(meta.get("date") or ""),
+                      tags=", ".join(str(t) for t in meta.get("tags") or []))
+    if image_base_url is not None:
+        image_base_url = check_site_url(image_base_url, "--image-base-url")
     results = load_results(results_dir)
     for problem in results.problems:
         (warn or print)(f"skipped: {problem}")
@@ -65,6 +78,7 @@ def export_post(post, out_dir, fmt="md", results_dir="results", site_url=None, w
     out_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(results)
     exporter = (MarkdownExport if fmt == "md" else HtmlExport)(out_dir, post.stem, renderer, site_url)
+    exporter.image_base_url = image_base_url
     with chart_renderer():
         try:
             text = expand_tags(body, renderer, render=exporter.render)
@@ -79,14 +93,23 @@ LOCAL_SITE = "http://127.0.0.1:8000/"  # what `mkdocs serve` serves
 SAFE_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/\-]*)?")
 
 
-def check_site_url(url):
+def check_site_url(url, option="--site-url"):
     """The site's address, only as a plain http(s) URL: it becomes every link of the export, so a javascript: URL
     or a quote would become live markup."""
     if not SAFE_URL.fullmatch(url):
         shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in url[:80])  # one line, whatever it holds
-        raise UserError(f"--site-url: '{shown}' is not a plain http(s) address such as "
+        raise UserError(f"{option}: '{shown}' is not a plain http(s) address such as "
                         "https://<user>.github.io/<repo>/")
     return url
+
+
+H1 = re.compile(r"\A\s*# (?P<title>[^\n]+)\n+")
+
+
+def take_title(body):
+    """(the post's H1 text or None, the body without it): a blog editor has a title field of its own."""
+    m = H1.match(body)
+    return (m.group("title").strip(), body[m.end():]) if m else (None, body)
 
 
 def check_out_dir(out_dir, post, results_dir):
@@ -228,7 +251,7 @@ class MarkdownExport:
 
     def render(self, kind, name, frame, view="compact"):
         if kind == "chart":
-            figure = charts.CHARTS[name](frame)
+            figure = self.renderer.view(name, frame)
             if figure is None:
                 return f"*{UI['no_chart']}*"
             path = self.out_dir / "images" / f"{self.stem}-{len(self.images) + 1}-{name}.png"
@@ -237,23 +260,28 @@ class MarkdownExport:
             self.images.append(path)
             note = caption(figure, frame)
             alt = md_text(figure["layout"]["title"]["text"])
-            return f"![{alt}](images/{path.name})" + (f"\n\n*{md_text(note)}*" if note else "")
+            base = f"{self.image_base_url.rstrip('/')}/" if self.image_base_url else "images/"
+            return f"![{alt}]({base}{path.name})" + (f"\n\n*{md_text(note)}*" if note else "")
         if name == "answers":
             return answers_markdown(str(self.answers()))
+        if name in tags.MACHINE_TABLES:  # the machine page's table, one link away
+            machine = frame.machine_id.iloc[0]
+            title = UI["adv_link"] if name == "advice" else UI["roof_link"]
+            return f"[{md_text(title)}]({self.site_url.rstrip('/')}/{page_url(machine_uri(machine))}#{name})"
         return markdown_table(name, frame, self.renderer.results, view)
+
+    image_base_url = None
 
     def write(self, meta, text):
         path = self.out_dir / f"{self.stem}.md"
-        date = meta.get("date")
-        head = f"*{date}*\n\n" if date else ""
-        path.write_text(head + re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n", encoding="utf-8")
+        path.write_text(re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n", encoding="utf-8")
         return path
 
 
 class HtmlExport(MarkdownExport):
     def render(self, kind, name, frame, view="compact"):
         if kind == "chart":
-            figure = charts.CHARTS[name](frame)
+            figure = self.renderer.view(name, frame)
             if figure is None:
                 return f"<p><em>{UI['no_chart']}</em></p>"
             svg = check_svg(image_bytes(figure, "svg").decode("utf-8"))
@@ -267,9 +295,9 @@ class HtmlExport(MarkdownExport):
     def write(self, meta, text):
         body = markdown_lib.markdown(text, extensions=["tables", "fenced_code", "admonition", "attr_list"])
         title = html.escape(str(meta.get("title") or self.stem))
-        date = f"<p><em>{html.escape(str(meta['date']))}</em></p>" if meta.get("date") else ""
-        page = (f'<!doctype html>\n<html lang="ko"><head><meta charset="utf-8"><title>{title}</title>'
-                f"<style>{STYLE}</style></head>\n<body><article>{date}\n{body}\n</article></body></html>\n")
+        page = (f'<!doctype html>\n<html lang="ko"><head><meta charset="utf-8">'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
+                f"<style>{STYLE}</style></head>\n<body><article>\n{body}\n</article></body></html>\n")
         path = self.out_dir / f"{self.stem}.html"
         path.write_text(page, encoding="utf-8")
         return path
@@ -354,8 +382,12 @@ def _sci(value):
 # pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 def main(args):
     """The `benchlog export` command."""
+    fields = {}
     written = export_post(args.post, args.out, args.format, args.results, args.site_url,
-                          warn=lambda line: print(f"benchlog: {line}", file=sys.stderr))
+                          warn=lambda line: print(f"benchlog: {line}", file=sys.stderr),
+                          image_base_url=getattr(args, "image_base_url", None), fields=fields)
     for path in written:
         print(f"wrote {path}")
+    # The blog editor's own fields: the body holds neither the title nor the date.
+    print(f"제목: {fields['title']}\n날짜: {fields['date']}\n태그: {fields['tags']}")
 # pragma: no mutate end

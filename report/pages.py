@@ -181,6 +181,41 @@ class Renderer:
                          machines=list(self.results.machines.values()), results=self.results,
                          answers=self.answers, headline=figure, more=0)
 
+    def view(self, name, frame):
+        """A chart's figure (or a machine view's HTML) for a tag: the charts of report/charts.CHARTS over `frame`;
+        the machine page's Pareto chart of the run in `frame`, its first sweep's first chart, its first history
+        chart, its advice table (first workload) and its roof table. None where there is nothing to show."""
+        if name in charts.CHARTS:
+            return charts.CHARTS[name](frame)
+        machine = self.results.machines[frame.machine_id.iloc[0]] if len(frame) else None
+        if machine is None:
+            return None
+        if name == "pareto":
+            run = self.results.run(machine.id, frame.run_id.iloc[0])
+            return self.efficiency(machine, run)["pareto"]
+        if name == "sweep":
+            found = self.sweeps(machine, sweeps.sweeps_of(self.results, machine.id))
+            return found[0][2][0] if found and found[0][2] else None
+        if name == "history":
+            runs = sorted(self.results.runs_of(machine.id), key=lambda r: r.doc["started_at"], reverse=True)
+            found = self.history(machine, runs)
+            return found[0][1] if found else None
+        if name == "advice":
+            return self.advice(machine)[0][2]
+        if name == "roof":
+            return self.roof_table(machine)
+        raise KeyError(name)
+
+    posts = ()  # [(date, title, url)] newest first, set by the plugin (report/plugin.blog_posts)
+
+    def posts_list(self, page_url="", limit=5):
+        """The newest posts, linked from the page at `page_url` (the home page's `{{ benchlog table=posts }}`)."""
+        base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url) + "/"
+        links = [(date, title, posixpath.relpath(url or ".", base.rstrip("/") or ".") + ("/" if url.endswith("/") else ""))
+                 for date, title, url in self.posts[:limit]]
+        return self.fragment("posts.html.j2", posts=links, more=max(0, len(self.posts) - limit),
+                             blog=posixpath.relpath("blog", base.rstrip("/") or ".") + "/")
+
     def answer_of(self, run):
         """The answer of `run` where it is the run that speaks for its machine on its workload, else None."""
         if (run.machine_id, run.id) not in self.speaking:

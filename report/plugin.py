@@ -70,6 +70,7 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
             # (on_page_content puts the HTML back), which also spares Markdown scanning ~150 KB a page.
             self.bodies[page.file.src_uri] = markdown
             return GENERATED_MARKER
+        self.renderer.posts = self.renderer.posts or blog_posts(files)
         try:
             return expand_tags(markdown, self.renderer, page_url=page.url)
         except TagError as exc:
@@ -89,6 +90,22 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+POST_DATE = re.compile(r"^date:\s*(?:\n\s+\w+:\s*)?['\"]?(\d{4}-\d{2}-\d{2})", re.M)
+POST_TITLE = re.compile(r"^# (.+)$", re.M)
+
+
+def blog_posts(files, folder="blog/posts/"):
+    """[(date, title, url)] of the blog's posts, newest first, for `{{ benchlog table=posts }}`: read from each
+    post's front matter date and first H1 (its URL is the one Material's blog plugin gave it)."""
+    posts = []
+    for f in files:
+        if f.src_uri.startswith(folder) and f.src_uri.endswith(".md"):
+            text = f.content_string
+            date, title = POST_DATE.search(text), POST_TITLE.search(text)
+            posts.append((date.group(1) if date else "", title.group(1).strip() if title else f.name, f.url))
+    return sorted(posts, reverse=True)
 
 
 def _drop_machine_pages(items):

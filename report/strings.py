@@ -75,6 +75,10 @@ UI = {
     "no_runs": "아직 측정한 실행이 없습니다.",
     "answers_more": "머신 {n}대 더 (위는 TIL의 머신과 가장 최근에 측정한 머신):",
     "overview": "결과 개요",
+    "no_posts": "아직 글이 없습니다.",
+    "adv_link": "이 머신의 조언 표 (사이트)",
+    "roof_link": "이 머신의 GEMM 상한 표 (사이트)",
+    "all_posts": "글 {n}개 더: 블로그",
     "answers_note": "워크로드를 따로 적지 않은 것은 TIL의 워크로드({workload})입니다.",
     "not_a_size": "보고된 값, 실제 용량 아님",
     # Tables

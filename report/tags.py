@@ -24,7 +24,10 @@ REST = re.compile(r"([^{}]{0,1000})\}\}")
 WORD = re.compile(r"\{\{\s{0,200}([A-Za-z_][\w-]{0,30})")
 SPECIAL = re.compile(r"[\\`<{]")
 TICKS = re.compile(r"`+")
-TABLES = ("variants", "cpu-features", "answers")
+TABLES = ("variants", "cpu-features", "answers", "posts", "advice", "roof")
+# The machine page's views a post can embed too; each needs machine= (and pareto takes run=).
+MACHINE_CHARTS = ("pareto", "sweep", "history")
+MACHINE_TABLES = ("advice", "roof")
 VIEWS = ("compact", "full")  # a variants table: what a post's reader needs (default), or every column and memo
 KEYS = {"chart", "table", "machine", "run", "view"}
 
@@ -167,22 +170,35 @@ def resolve(args, renderer):
     "compact") or ("table", "variants", variants, "full")."""
     frame = _scope(args, renderer)
     if "chart" in args:
-        if args["chart"] not in charts.CHARTS:
-            raise TagError(f"no chart '{args['chart']}' (charts: {', '.join(charts.CHARTS)})")
-        return "chart", args["chart"], frame, VIEWS[0]
-    if args["table"] not in TABLES:
-        raise TagError(f"no table '{args['table']}' (tables: {', '.join(TABLES)})")
-    return "table", args["table"], frame, args.get("view", VIEWS[0])
+        if args["chart"] not in (*charts.CHARTS, *MACHINE_CHARTS):
+            raise TagError(f"no chart '{args['chart']}' (charts: {', '.join((*charts.CHARTS, *MACHINE_CHARTS))})")
+        kind, name = "chart", args["chart"]
+    else:
+        if args["table"] not in TABLES:
+            raise TagError(f"no table '{args['table']}' (tables: {', '.join(TABLES)})")
+        kind, name = "table", args["table"]
+    if name in (*MACHINE_CHARTS, *MACHINE_TABLES):
+        if "machine" not in args:
+            raise TagError(f"{kind}={name} needs machine=")
+        if name != "pareto" and "run" in args:
+            raise TagError(f"{kind}={name} shows the machine's {name}; it takes no run=")
+        if renderer.view(name, frame) is None:
+            raise TagError(f"machine '{args['machine']}' has no {name} to show")
+    return kind, name, frame, args.get("view", VIEWS[0])
 
 
 def render_html(kind, name, frame, view, renderer, page_url=None):
     """The site's HTML for a resolved tag; links go from the page at `page_url` (a post) to the result pages."""
     if kind == "chart":
-        return chart_html(charts.CHARTS[name](frame))
+        return chart_html(renderer.view(name, frame))
+    if name in MACHINE_TABLES:
+        return renderer.view(name, frame)
     if name == "cpu-features":
         return renderer.cpu_table()
     if name == "answers":
         return renderer.answers_list(page_url or "")
+    if name == "posts":
+        return renderer.posts_list(page_url or "")
     return renderer.variants_table(frame) if view == "full" else renderer.compact_table(frame, page_url)
 
 

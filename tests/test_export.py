@@ -48,7 +48,28 @@ def test_markdown_export_tables_and_marks(markdown_export):
     assert "0.66MB(?) ⚠ 보고된 값, 실제 용량 아님" in text
     assert "*빗금 막대는 전사(transcribed) 수치: TIL 2025-11-30*" in text
     assert "](https://someone.github.io/benchlog/results/machines/intel-core-i5-8265u-4c8t/)" in text
-    assert text.startswith("*2025-11-30*\n\n# TIL: DistilBERT")
+    # Title, date and tags are the blog editor's own fields: printed, not in the body.
+    assert text.startswith("## 스크럼") and "# TIL: DistilBERT" not in text and "*2025-11-30*\n" not in text
+    assert "제목: TIL: DistilBERT 최적화 전략 적용 (ONNX, OpenVINO, INT8)\n날짜: 2025-11-30\n" \
+           "태그: DistilBERT, ONNX Runtime, OpenVINO, INT8" in done.stdout
+
+
+def test_markdown_with_an_image_base_url_pastes_with_no_relative_or_local_link(tmp_path):
+    base = "https://someone.github.io/benchlog/assets/posts/til/"
+    done = export(str(POST), "--out", str(tmp_path), "--site-url", "https://someone.github.io/benchlog/",
+                  "--image-base-url", base)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / f"{POST.stem}.md").read_text()
+    links = re.findall(r"\]\(([^)\s]+)", text) + re.findall(r'(?:href|src)="([^"]+)"', text)
+    assert len(links) >= 10
+    assert all(link.startswith("https://someone.github.io/benchlog/") for link in links), links
+    assert "127.0.0.1" not in text and "localhost" not in text
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(images) == 5 and all(i.startswith(base) and (tmp_path / "images" / i[len(base):]).is_file()
+                                    for i in images)
+    refused = export(str(POST), "--out", str(tmp_path / "x"), "--image-base-url", "javascript:alert(1)")
+    assert refused.returncode == 1 and refused.stderr.strip().startswith(
+        "benchlog: error: --image-base-url: 'javascript:alert(1)' is not a plain http(s) address")
 
 
 def test_korean_text_is_drawn_in_noto_cjk():
@@ -88,6 +109,11 @@ def test_html_export_renders_its_charts_in_chromium(tmp_path):
         box = figures.first.bounding_box()
         assert box["width"] > 300 and box["height"] > 150
         assert page.locator("figure svg text", has_text="추론 1회 지연 시간").count() >= 1
+        assert page.title() == "TIL: DistilBERT 최적화 전략 적용 (ONNX, OpenVINO, INT8)"  # not the file's stem
+        # On a phone the page does not scroll sideways: tables scroll in their own box, charts shrink.
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert figures.first.bounding_box()["width"] <= 390
         browser.close()
     assert requests == [(tmp_path / f"{POST.stem}.html").as_uri()]
 
@@ -116,7 +142,7 @@ def test_a_bad_tag_or_a_missing_post_is_one_line(tmp_path):
     done = export(str(post), "--out", str(tmp_path / "out"))
     assert done.returncode == 1
     assert done.stderr.strip() == f"benchlog: error: {post}: tag '{{{{ benchlog chart=pie }}}}': no chart 'pie' " \
-                                  "(charts: latency, speedup, size, fidelity)"
+                                  "(charts: latency, speedup, size, fidelity, pareto, sweep, history)"
     missing = export(str(tmp_path / "nope.md"), "--out", str(tmp_path / "out"))
     assert missing.stderr.strip() == f"benchlog: error: {tmp_path / 'nope.md'}: no such post (give a file such as " \
                                      "site/blog/posts/<post>.md)"
@@ -257,3 +283,53 @@ def test_a_backslash_in_a_site_url_is_shown_once_and_an_x_before_the_slash_stays
         check_site_url("https://x.org/a\\b")
     assert "'https://x.org/a\\b'" in str(exc.value)
     assert absolute_links("[a](../x.md)", "blog/p.md", "https://h.io/blogX/") == "[a](https://h.io/blogX/x/)"
+
+
+def test_the_html_export_survives_a_paste_into_an_editor(tmp_path):
+    """What a blog editor (tistory's, velog's) receives: the export is opened in Chromium, its article selected and
+    copied, and pasted into a contenteditable editor; headings, tables, charts and links survive, and every link
+    is absolute."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    done = export(str(POST), "--out", str(tmp_path), "--format", "html", "--site-url",
+                  "https://someone.github.io/benchlog/")
+    assert done.returncode == 0, done.stderr
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    count = """root => ({h2: root.querySelectorAll('h2').length, tables: root.querySelectorAll('table').length,
+        charts: root.querySelectorAll('svg.main-svg, figure svg').length, links: [...root.querySelectorAll('a')]
+        .map(a => a.getAttribute('href')), text: root.innerText.replace(/\\s+/g, ' ').length})"""
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{POST.stem}.html")
+            before = page.evaluate(f"() => ({count})(document.querySelector('article'))")
+            page.evaluate("""() => { const range = document.createRange();
+                range.selectNodeContents(document.querySelector('article'));
+                getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+            page.keyboard.press("Control+C")
+            page.evaluate("""() => { document.body.innerHTML = '<div id="editor" contenteditable="true"></div>';
+                document.getElementById('editor').focus(); }""")
+            page.keyboard.press("Control+V")
+            page.wait_for_function("() => document.getElementById('editor').querySelectorAll('table').length > 0")
+            after = page.evaluate(f"() => ({count})(document.getElementById('editor'))")
+            browser.close()
+    finally:
+        server.shutdown()
+    assert before["tables"] == 4 and before["charts"] == 5 and before["h2"] >= 5
+    for key in ("h2", "tables", "charts"):
+        assert after[key] == before[key], (key, before, after)
+    assert after["links"] == before["links"] and len(after["links"]) >= 10
+    assert all(link.startswith("https://someone.github.io/benchlog/") for link in after["links"]), after["links"]
+    assert abs(after["text"] - before["text"]) <= 0.05 * before["text"], (before["text"], after["text"])

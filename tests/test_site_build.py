@@ -203,3 +203,18 @@ def check_one_answer_per_machine(public, post_source):
             if (t.get("meta") or {}).get("machine_id") in speaking}
     assert {m for m, _ in runs} >= {"intel-xeon-2vcpu", "amd-epyc-2vcpu-avx512"}
     assert all(speaking[m] == r for m, r in runs), runs
+
+
+def test_a_new_post_is_listed_on_the_home_page_by_itself(site_copy):
+    posts = site_copy / "site/blog/posts"
+    (posts / "2026-12-03-new.md").write_text("---\ndate: 2026-12-03\nslug: new-post\ncategories:\n  - TIL\n---\n\n"
+                                             "# 새 글 <b>제목</b>\n\n본문.\n\n<!-- more -->\n\n더.\n")
+    done = mkdocs_build(site_copy)
+    assert done.returncode == 0, done.stderr
+    home = (site_copy / "public/index.html").read_text()
+    listed = re.findall(r'<li><a href="([^"]+)">([^<]*(?:&lt;[^<]*)*)</a> <small>([\d-]+)</small></li>', home)
+    assert [(href, date) for href, _, date in listed] == [
+        ("blog/2026/12/03/new-post/", "2026-12-03"), ("blog/2025/11/30/distilbert-onnx-openvino/", "2025-11-30")]
+    assert listed[0][1] == "새 글 &lt;b&gt;제목&lt;/b&gt;"  # a title is text, never markup
+    for href, _, _ in listed:
+        assert (site_copy / "public" / href / "index.html").is_file()

@@ -59,12 +59,12 @@ def test_a_compact_table_leaves_memos_to_the_machine_page_and_links_there(render
      "tag '{{ benchlog chart=latency machine=nope }}': no machine 'nope' in results/ (machines: " +
      ", ".join(sorted(p.name for p in (ROOT / "results").iterdir() if p.is_dir())) + ")"),
     ("{{ benchlog chart=pie }}", "tag '{{ benchlog chart=pie }}': no chart 'pie' (charts: latency, speedup, size, "
-                                 "fidelity)"),
+                                 "fidelity, pareto, sweep, history)"),
     (f"{{{{ benchlog chart=size machine={COLAB} run=x }}}}",
      f"tag '{{{{ benchlog chart=size machine={COLAB} run=x }}}}': no run 'x' for machine '{COLAB}' (runs: "
      "20251130T000000Z-distilbert-base-multilingual-cased-til-1, " + RUN2 + ")"),
     ("{{ benchlog table=pie }}", "tag '{{ benchlog table=pie }}': no table 'pie' (tables: variants, cpu-features, "
-                                "answers)"),
+                                "answers, posts, advice, roof)"),
     ("{{ benchlog table=variants view=wide }}", "tag '{{ benchlog table=variants view=wide }}': view= goes with "
                                                 "table=variants and is one of compact, full"),
     ("{{ benchlog chart=speedup view=full }}", "tag '{{ benchlog chart=speedup view=full }}': view= goes with "
@@ -239,3 +239,34 @@ def test_a_tag_on_an_empty_results_folder_says_none(tmp_path):
     lonely = Renderer(load_results(tmp_path / "results"))
     with pytest.raises(TagError, match=r"no run 'r' for machine 'test-box' \(runs: none\)"):
         expand_tags("{{ benchlog chart=latency machine=test-box run=r }}", lonely)
+
+
+@pytest.mark.parametrize("tag, check", [
+    ("{{ benchlog chart=pareto machine=intel-xeon-2vcpu }}", lambda f: f["layout"]["meta"]["recommended"]),
+    ("{{ benchlog chart=sweep machine=amd-epyc-2vcpu-avx512 }}", lambda f: f["data"][0]["meta"]["sweep_axis"]),
+    ("{{ benchlog chart=history machine=amd-epyc-2vcpu-avx512 }}", lambda f: f["data"][0]["meta"]["history_of"]),
+])
+def test_a_post_can_embed_the_machine_pages_charts(renderer, tag, check):
+    html = expand_tags(tag, renderer)
+    (figure,) = figures(html)
+    assert check(figure)
+
+
+def test_a_post_can_embed_the_advice_and_roof_tables_and_unknown_views_say_why(renderer):
+    advice = expand_tags("{{ benchlog table=advice machine=intel-xeon-2vcpu }}", renderer)
+    assert 'class="benchlog-table benchlog-advice"' in advice and "data-verdict" in advice
+    roof = expand_tags("{{ benchlog table=roof machine=intel-xeon-2vcpu }}", renderer)
+    assert 'class="benchlog-table benchlog-roof"' in roof
+    pareto = expand_tags("{{ benchlog chart=pareto machine=amd-epyc-2vcpu-avx512 "
+                         "run=20261129T130445Z-all-minilm-l6-v2 }}", renderer)
+    assert figures(pareto)[0]["layout"]["meta"]["recommended"] == "openvino-int8"
+    for tag, message in [
+        ("{{ benchlog chart=sweep }}", "chart=sweep needs machine="),
+        ("{{ benchlog table=roof machine=colab-intel-xeon-2.20ghz-2vcpu }}",
+         "machine 'colab-intel-xeon-2.20ghz-2vcpu' has no roof to show"),
+        ("{{ benchlog chart=sweep machine=intel-xeon-2vcpu }}", "machine 'intel-xeon-2vcpu' has no sweep to show"),
+        ("{{ benchlog chart=history machine=intel-xeon-2vcpu run=20261202T192045Z-distilbert-base-multilingual-cased }}",
+         "takes no run="),
+    ]:
+        with pytest.raises(TagError, match=re.escape(message)):
+            expand_tags(tag, renderer)
