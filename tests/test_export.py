@@ -333,3 +333,35 @@ def test_the_html_export_survives_a_paste_into_an_editor(tmp_path):
     assert after["links"] == before["links"] and len(after["links"]) >= 10
     assert all(link.startswith("https://someone.github.io/benchlog/") for link in after["links"]), after["links"]
     assert abs(after["text"] - before["text"]) <= 0.05 * before["text"], (before["text"], after["text"])
+
+
+def test_the_title_leaves_the_body_and_the_answers_become_markdown_items():
+    from report.export import answers_markdown, take_title
+
+    assert take_title("# TIL: 제목 *a*\n\n## 스크럼\n") == ("TIL: 제목 *a*", "## 스크럼\n")
+    assert take_title("\n\n# 제목\n본문") == ("제목", "본문")
+    assert take_title("## 부제\n# 제목\n") == (None, "## 부제\n# 제목\n")  # only a leading H1 is the title
+    assert take_title("#제목\n") == (None, "#제목\n")
+    fragment = ('<ul class="benchlog-answers">\n<li><a href="x/">Box &amp; co</a>: 가장 빠른 변형은 '
+                '<strong>ORT *INT8*</strong>, ×2.08.</li>\n<li>두 번째</li>\n</ul>')
+    assert answers_markdown(fragment) == "- Box &amp; co: 가장 빠른 변형은 ORT \\*INT8\\*, ×2.08.\n- 두 번째"  # md_text: & stays an entity
+    assert answers_markdown("<ul></ul>") == ""
+
+
+def test_a_compact_markdown_table_is_the_default_view():
+    from report.export import MarkdownExport
+    from report.load import load_results
+    from report.pages import Renderer
+    from report.tags import resolve
+
+    renderer = Renderer(load_results(ROOT / "results"))
+    exporter = MarkdownExport(ROOT / "unused", "x", renderer)
+    args = {"table": "variants", "machine": "colab-intel-xeon-2.20ghz-2vcpu",
+            "run": "20251130T000000Z-distilbert-base-multilingual-cased-til-2"}
+    compact = exporter.render(*resolve(args, renderer))
+    assert compact.splitlines()[0] == "| 변형 | p50 ms (95% 구간) | 속도 향상 × | 용량 (MiB) | 충실도 |"
+    assert "| PyTorch FP32 (전사) | 371.90 | ×1.00 | 516.3 | 기준 |" in compact
+    full = exporter.render(*resolve(dict(args, view="full"), renderer))
+    assert full.splitlines()[0].startswith("| 변형 | 정밀도 | 상태 |")
+    assert exporter.render(*resolve({"table": "advice", "machine": "intel-xeon-2vcpu"}, renderer)) == \
+        "[이 머신의 조언 표 (사이트)](http://127.0.0.1:8000/results/machines/intel-xeon-2vcpu/#advice)"

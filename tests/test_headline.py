@@ -96,3 +96,23 @@ def test_the_committed_results_name_one_run_per_machine_and_workload(til):
         for key, run in pairs:
             candidates = [r for r in til.runs_of(machine_id) if tables.workload_of(r) == key]
             assert run is min(candidates, key=headline.rank)
+
+
+def test_variants_that_did_not_run_are_skipped_wherever_they_are_and_labels_fall_back_to_ids():
+    failed_with_a_figure = dict(_variant("crashed", 1.0, 1.0), status="failed")  # a round failed after some ran
+    unlabelled = {k: v for k, v in _variant("bf16", 40.0, 0.999).items() if k != "label"}
+    run = _run([_variant("gone", None, status="skipped"), failed_with_a_figure, REF, _variant("int8", 20.0, 0.95),
+                unlabelled])
+    got = headline.answer(run)
+    assert got["fastest"]["id"] == "int8" and got["fastest"]["label"] == "INT8"
+    assert got["recommended"]["label"] == "bf16" and got["recommended"]["cosine"] == 0.999
+
+
+def test_the_files_speedup_decides_where_it_ranks_otherwise_than_the_latencies():
+    """A run's recorded speed-up (the reference over the variant on pooled samples) is the figure pages print; the
+    fastest is the variant with the highest one, even where two headline latencies say the other way round."""
+    a, b = _variant("a", 20.0), _variant("b", 21.0)
+    a["speedup"] = {"value": 4.8, "ci95": [4.7, 4.9], "reference": "pytorch-fp32"}
+    b["speedup"] = {"value": 4.9, "ci95": [4.8, 5.0], "reference": "pytorch-fp32"}
+    got = headline.answer(_run([REF, a, b]))
+    assert got["fastest"]["id"] == "b" and got["fastest"]["speedup"] == 4.9

@@ -270,3 +270,14 @@ def test_a_post_can_embed_the_advice_and_roof_tables_and_unknown_views_say_why(r
     ]:
         with pytest.raises(TagError, match=re.escape(message)):
             expand_tags(tag, renderer)
+
+
+def test_the_answers_and_posts_tables(renderer):
+    answers = expand_tags("{{ benchlog table=answers }}", renderer)
+    assert '<ul class="benchlog-answers">' in answers and answers.count('class="benchlog-answer"') >= 4
+    renderer.posts = [("2026-12-03", "새 글", "blog/2026/12/03/new/"), ("2025-11-30", "TIL", "blog/2025/11/30/til/")]
+    try:
+        posts = expand_tags("{{ benchlog table=posts }}", renderer)
+    finally:
+        renderer.posts = ()
+    assert posts.index("새 글") < posts.index("TIL") and 'href="blog/2026/12/03/new/"' in posts
