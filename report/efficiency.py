@@ -54,9 +54,3 @@ def advice_rows(machine, run):
     flags = machine.cpu.get("flags") or {}
     return {"rows": advice.table(flags, measured, statuses), "hint": advice.int8_hint(flags, measured),
             "levels": advice.level(flags)}
-
-
-def machine_runs(results, machine):
-    """{workload key: run} the advice reads, in the pages' workload order: the run that speaks for the machine on
-    that workload (report/headline.py), the same one every other page names."""
-    return dict(tables.machine_workloads(results).get(machine.id, []))

@@ -131,15 +131,23 @@ def check_out_dir(out_dir, post, results_dir):
 
 # pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 def split_front_matter(post):
-    text = post.read_text(encoding="utf-8")
+    try:
+        return front_matter(post.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UserError(f"{post}: the front matter is not valid YAML ({exc.problem})") from None
+# pragma: no mutate end
+
+
+def front_matter(text):
+    """(the post's front matter as a dict, its body); a yaml.YAMLError where the front matter is not YAML."""
     if text.startswith("---\n"):
         head, sep, body = text[4:].partition("\n---\n")
         if sep:
-            try:
-                return yaml.safe_load(head) or {}, body
-            except yaml.YAMLError as exc:
-                raise UserError(f"{post}: the front matter is not valid YAML ({exc.problem})") from None
+            return yaml.safe_load(head) or {}, body
     return {}, text
+
+
+# pragma: no mutate start (drawing, files, the command: run end to end by tests/test_export.py)
 
 
 def docs_path(post):

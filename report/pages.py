@@ -112,7 +112,11 @@ def relative_url(from_uri, to_uri, directory_urls=True, from_url=None):
     """A link from one page to another that works under any site prefix (/benchlog/ on GitHub Pages); `from_url`
     is the linking page's own URL where it differs from its path (a blog post's blog/2025/11/30/slug/)."""
     source = page_url(from_uri, directory_urls) if from_url is None else from_url
-    target = page_url(to_uri, directory_urls)
+    return url_between(source, page_url(to_uri, directory_urls))
+
+
+def url_between(source, target):
+    """The relative link from the page at URL `source` to the page at URL `target` (both site-relative)."""
     base = source if source.endswith("/") or not source else posixpath.dirname(source) + "/"
     rel = posixpath.relpath(target or ".", base.rstrip("/") or ".")
     if rel == ".":
@@ -210,11 +214,9 @@ class Renderer:
 
     def posts_list(self, page_url="", limit=5):
         """The newest posts, linked from the page at `page_url` (the home page's `{{ benchlog table=posts }}`)."""
-        base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url) + "/"
-        links = [(date, title, posixpath.relpath(url or ".", base.rstrip("/") or ".") + ("/" if url.endswith("/") else ""))
-                 for date, title, url in self.posts[:limit]]
+        links = [(date, title, url_between(page_url, url)) for date, title, url in self.posts[:limit]]
         return self.fragment("posts.html.j2", posts=links, more=max(0, len(self.posts) - limit),
-                             blog=posixpath.relpath("blog", base.rstrip("/") or ".") + "/")
+                             blog=url_between(page_url, "blog/"))
 
     def answer_of(self, run):
         """The answer of `run` where it is the run that speaks for its machine on its workload, else None."""
@@ -238,8 +240,7 @@ class Renderer:
             return machines, 0
         newest = {m.id: max((r.doc["started_at"] for r in self.results.runs_of(m.id) if not r.transcribed),
                             default="") for m in machines}
-        keep = set(sorted(newest, key=lambda m: (newest[m], m), reverse=True)[:limit])
-        keep |= {m.id for m in machines if m.transcribed}
+        keep = tables.newest_machines(newest, limit) | {m.id for m in machines if m.transcribed}
         return [m for m in machines if m.id in keep], len(machines) - len(keep)
 
     def comparison(self):
@@ -250,14 +251,14 @@ class Renderer:
             machines = [self.results.machines[m] for m in dict.fromkeys(r.machine_id for r in runs)]
             sections.append({"key": key, "til": key == tables.TIL_WORKLOAD, "machines": machines,
                              "more": [self.results.machines[m] for m in more],
-                             "summaries": [dict(x, answer=self.answer_of(x["run"]))
+                             "summaries": [dict(x, speaks=(x["run"].machine_id, x["run"].id) in self.speaking)
                                            for x in tables.run_summaries(frame, runs)],
                              "figures": {name: build(frame) for name, build in charts.CHARTS.items()},
                              "table": self.variants_table(frame)})
         # The sweeps of the machines that swept most recently (as many as a section draws); the rest are linked.
         found = {m: sweeps.sweeps_of(self.results, m) for m in self.results.machines}
-        newest = {m: max(s for s in f) for m, f in found.items() if f}
-        shown = sorted(newest, key=lambda m: (newest[m], m), reverse=True)[:tables.MAX_MEASURED_SHOWN]
+        newest = {m: max(f) for m, f in found.items() if f}
+        shown = tables.newest_machines(newest)
         swept = [(self.results.machines[m], self.sweeps(self.results.machines[m], found[m])) for m in sorted(shown)]
         more = [self.results.machines[m] for m in sorted(set(newest) - set(shown))]
         return self.page("results/comparison.md", "머신 비교", "comparison.html.j2", sections=sections,

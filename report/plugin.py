@@ -5,12 +5,14 @@ import re
 from pathlib import Path
 
 import plotly
+import yaml
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
+from .export import front_matter, take_title
 from .load import load_results
 from .pages import Renderer
 from .strings import UI
@@ -92,19 +94,21 @@ class BenchlogPlugin(BasePlugin[BenchlogConfig]):
         return server
 
 
-POST_DATE = re.compile(r"^date:\s*(?:\n\s+\w+:\s*)?['\"]?(\d{4}-\d{2}-\d{2})", re.M)
-POST_TITLE = re.compile(r"^# (.+)$", re.M)
-
-
 def blog_posts(files, folder="blog/posts/"):
-    """[(date, title, url)] of the blog's posts, newest first, for `{{ benchlog table=posts }}`: read from each
-    post's front matter date and first H1 (its URL is the one Material's blog plugin gave it)."""
+    """[(date, title, url)] of the blog's posts, newest first, for `{{ benchlog table=posts }}`: each post's front
+    matter date and title (else its first H1), read as the export reads them; its URL is the one Material's blog
+    plugin gave it."""
     posts = []
     for f in files:
         if f.src_uri.startswith(folder) and f.src_uri.endswith(".md"):
-            text = f.content_string
-            date, title = POST_DATE.search(text), POST_TITLE.search(text)
-            posts.append((date.group(1) if date else "", title.group(1).strip() if title else f.name, f.url))
+            try:
+                meta, body = front_matter(f.content_string)
+            except yaml.YAMLError:
+                meta, body = {}, f.content_string  # MkDocs reports the front matter itself
+            date = meta.get("date")
+            date = date.get("created") if isinstance(date, dict) else date  # the blog's "date: created:" form
+            title = meta.get("title") or take_title(body)[0] or f.name
+            posts.append((str(date or "")[:10], str(title), f.url))
     return sorted(posts, reverse=True)
 
 

@@ -250,6 +250,12 @@ def _workload_order(key):
 MAX_MEASURED_SHOWN = 8
 
 
+def newest_machines(stamps, limit=MAX_MEASURED_SHOWN):
+    """The ids of the `limit` machines with the newest of `stamps` ({machine id: time}): the ones a page draws
+    when it cannot draw every machine."""
+    return set(sorted(stamps, key=lambda m: stamps[m], reverse=True)[:limit])
+
+
 def shown_and_more(runs, limit=MAX_MEASURED_SHOWN):
     """(runs to draw, machine ids left out) for one section: every transcribed machine (the TIL's) and the `limit`
     machines measured most recently; the others stay one click away on their own pages."""
@@ -257,8 +263,7 @@ def shown_and_more(runs, limit=MAX_MEASURED_SHOWN):
     for run in runs:
         if not run.transcribed:
             newest[run.machine_id] = max(newest.get(run.machine_id, ""), run.doc["started_at"])
-    keep = set(sorted(newest, key=lambda m: newest[m], reverse=True)[:limit])
-    keep |= {r.machine_id for r in runs if r.transcribed}
+    keep = newest_machines(newest, limit) | {r.machine_id for r in runs if r.transcribed}
     return [r for r in runs if r.machine_id in keep], sorted({r.machine_id for r in runs} - keep)
 
 
@@ -268,14 +273,13 @@ def headline_runs(results):
 
 
 def run_summaries(frame, runs):
-    """Per run of a comparison section: its PyTorch FP32 latency and its best speed-up (row or None)."""
+    """Per run of a comparison section: its PyTorch FP32 latency and its answer (report/headline.py)."""
     out = []
     for run in runs:
         rows = frame[(frame.machine_id == run.machine_id) & (frame.run_id == run.id) & (frame.status == "ok")]
         reference = rows[rows.variant_id == REFERENCE_VARIANT]
-        faster = rows[rows.speedup.notna()]
         out.append({"run": run, "reference_ms": reference.latency_ms.iloc[0] if len(reference) else None,
-                    "best": faster.loc[faster.speedup.astype(float).idxmax()] if len(faster) else None})
+                    "answer": headline.answer(run)})
     return out
 
 

@@ -176,6 +176,12 @@ def _run(variants, started="2026-12-01T00:00:00Z", complete=True, quick=False, k
     return Run(f"{started}-{len(variants)}", doc, None)
 
 
+def machine_runs(results, machine):
+    """{workload: run} the advice reads for `machine`: the run that speaks for each workload."""
+    from report import tables
+    return dict(tables.machine_workloads(results).get(machine.id, []))
+
+
 def _machine(flags):
     from report.load import Machine
     return Machine("box", {"label": "Box", "cpu": {"vendor": "GenuineIntel", "freq_mhz": 2000, "logical_cores": 2,
@@ -268,18 +274,18 @@ def test_the_advice_reads_the_run_that_speaks_for_each_workload():
         def runs(self):
             return list(runs.values())
 
-    best = efficiency.machine_runs(Results(), _machine({}))
+    best = machine_runs(Results(), _machine({}))
     assert best[("m", 1, 128)] is runs["three-quiet-new"] and best[("m", 1, 64)] is runs["other-workload"]
     del runs["three-quiet-new"], runs["three-quiet-old"]
-    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["three-noisy"]  # most variants
+    assert machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["three-noisy"]  # most variants
     del runs["three-noisy"]
-    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["two"]
+    assert machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["two"]
     del runs["two"]
-    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["quick"]
+    assert machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["quick"]
     del runs["quick"]
-    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["incomplete"]
+    assert machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["incomplete"]
     del runs["incomplete"]
-    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["transcribed"]
+    assert machine_runs(Results(), _machine({}))[("m", 1, 128)] is runs["transcribed"]
 
 
 def test_dims_of_distilbert_and_bert_configs_and_their_flops_by_hand():
@@ -469,7 +475,7 @@ def test_equal_evidence_keeps_the_first_run_and_other_machines_are_not_read():
     class Results:
         runs = [first, other, second]
 
-    assert efficiency.machine_runs(Results(), _machine({}))[("m", 1, 128)] is first
+    assert machine_runs(Results(), _machine({}))[("m", 1, 128)] is first
 
 
 def test_edges_of_the_rules_named_one_by_one():
