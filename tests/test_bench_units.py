@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bench import artifacts, runner, store
-from bench.machine import ISA_FLAGS
-from bench.backends import VARIANTS, Variant, select
-from bench.worker import batches, compare, summarize
-from report.errors import UserError
+from benchlog.bench import artifacts, runner, store
+from benchlog.bench.machine import ISA_FLAGS
+from benchlog.bench.backends import VARIANTS, Variant, select
+from benchlog.bench.worker import batches, compare, summarize
+from benchlog.format.errors import UserError
 
 
 def test_summarize_gives_every_statistic():
@@ -69,14 +69,14 @@ def test_importing_bench_imports_no_ml_library():
     import subprocess
     import sys
 
-    code = ("import sys, bench.cli, bench.runner, bench.backends, report.plugin;"
+    code = ("import sys, benchlog.cli, benchlog.bench.runner, benchlog.bench.backends, benchlog.site.plugin;"
             "print([m for m in ('torch', 'onnxruntime', 'openvino', 'transformers') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 def test_missing_library_is_recorded_as_skipped():
-    variant = Variant("fake-fp32", "fake", "fp32", "Fake", "bench.backends.fake", "onnx-fp32", ("no_such_lib_x",))
+    variant = Variant("fake-fp32", "fake", "fp32", "Fake", "benchlog.bench.backends.fake", "onnx-fp32", ("no_such_lib_x",))
     record = runner.run_variant(variant, SimpleNamespace(task="classification"), {"artifact_root": "/nonexistent"},
                                 {}, progress=None)
     assert record["status"] == "skipped"
@@ -234,14 +234,14 @@ def test_rounds_pool_samples_and_keep_each_process_median():
 
 
 def test_process_spread_text():
-    from report.tables import process_spread
+    from benchlog.site.tables import process_spread
 
     assert process_spread([98.14, 101.3, 99.0]) == "프로세스 3개: 98.1–101.3"
     assert process_spread([98.0]) is None and process_spread(None) is None
 
 
 def test_nodes_per_provider_counts_what_each_provider_executed(tmp_path):
-    from bench.backends.ort import nodes_per_provider
+    from benchlog.bench.backends.ort import nodes_per_provider
 
     events = [{"cat": "Session", "name": "session_initialization"},
               {"cat": "Node", "name": "OpenVINO-EP-subgraph_1_kernel_time",

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from report import tables
-from report.load import load_results
+from benchlog.site import tables
+from benchlog.format.load import load_results
 
 from conftest import DATA, mkdocs_build
 

@@ -4,8 +4,9 @@ says is fastest and recommended."""
 import pytest
 
 from conftest import ROOT
-from report import headline, tables
-from report.load import Run, load_results
+from benchlog.analysis import headline
+from benchlog.site import tables
+from benchlog.format.load import Run, load_results
 
 COLAB = "colab-intel-xeon-2.20ghz-2vcpu"
 

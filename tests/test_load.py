@@ -2,8 +2,8 @@
 
 import json
 
-from report.load import load_results, read_document
-from report.schema import FORMAT_VERSION
+from benchlog.format.load import load_results, read_document
+from benchlog.format.schema import FORMAT_VERSION
 
 from conftest import DATA
 
@@ -112,8 +112,8 @@ def test_the_fast_validator_agrees_with_jsonschema_on_every_file_and_every_broke
 
     import jsonschema
 
-    from report import load
-    from report.load import SCHEMAS, fast_valid
+    from benchlog.format import load
+    from benchlog.format.load import SCHEMAS, fast_valid
 
     monkeypatch.setattr(load, "_FAST", {})  # compiled here, not taken from an earlier test's cache
 
@@ -158,7 +158,7 @@ def test_the_fast_validator_agrees_with_jsonschema_on_every_file_and_every_broke
 def test_the_ascii_fast_path_finds_the_same_invisible_characters_as_the_rule():
     import unicodedata
 
-    from report import load
+    from benchlog.format import load
 
     for code in range(128):
         char = chr(code)

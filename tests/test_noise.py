@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from bench.system_load import LoadMeter, parse_proc_stat, shares
-from report import noise
-from report.strings import UI
+from benchlog.bench.system_load import LoadMeter, parse_proc_stat, shares
+from benchlog.analysis import noise
+from benchlog.site.strings import UI
 
 HZ = os.sysconf("SC_CLK_TCK")
 
@@ -234,7 +234,7 @@ def test_a_short_proc_stat_line_is_padded_with_zeros():
 
 
 def test_reading_proc_files_and_own_cpu_time(tmp_path):
-    from bench.system_load import own_cpu_seconds, read_cpu_times, read_loadavg
+    from benchlog.bench.system_load import own_cpu_seconds, read_cpu_times, read_loadavg
     stat, loadavg = tmp_path / "stat", tmp_path / "loadavg"
     stat.write_text(stat_line(user=300, system=100, idle=600))
     loadavg.write_text("0.52 0.40 0.33 1/234 5678\n")
@@ -274,7 +274,7 @@ def test_an_unreadable_interval_makes_the_whole_meter_unknown_and_empty_ones_do_
 def test_own_cpu_seconds_is_this_process_and_its_children_user_and_system():
     import resource
 
-    from bench.system_load import own_cpu_seconds
+    from benchlog.bench.system_load import own_cpu_seconds
     import subprocess
     import sys
     # A child with user time (a loop) and system time (copying 300 MB out of the kernel), waited for.

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from report import tables
-from report.load import load_results
+from benchlog.site import tables
+from benchlog.format.load import load_results
 
 from conftest import DATA, ROOT
 
@@ -128,7 +128,7 @@ def test_cpu_feature_table_maps_the_tils_rules(til, sample):
 
 
 def test_history_draws_each_variant_over_one_machines_runs_with_its_band(til):
-    from report import charts
+    from benchlog.site import charts
 
     runs = [r for r in til.runs if r.machine_id == "amd-epyc-2vcpu-avx512" and not r.doc["workload"]["quick"]
             and tables.workload_of(r) == tables.TIL_WORKLOAD]  # the machine page draws one workload's history
@@ -147,7 +147,7 @@ def test_history_draws_each_variant_over_one_machines_runs_with_its_band(til):
 
 
 def test_workloads_are_ordered_by_number_not_by_text():
-    from report.load import Results, Run
+    from benchlog.format.load import Results, Run
 
     def run(seq, batch=1, model="m"):
         doc = {"machine_id": "box", "started_at": f"2026-01-01T00:00:{seq % 60:02d}Z", "complete": True,
