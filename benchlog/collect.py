@@ -9,11 +9,12 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from benchlog.format.errors import UserError
 from benchlog.format.fingerprint import fingerprint_difference
-from benchlog.format.load import load_results, read_document
+from benchlog.format.load import load_results
+from benchlog.format.parse import read_document
 from benchlog.format.schema import MAX_FILE_BYTES
 
 MAX_ZIP_BYTES = 200 * 2**20  # uncompressed: a results zip is kilobytes; this stops a zip bomb

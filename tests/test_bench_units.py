@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from benchlog.bench import artifacts, runner, store
+from benchlog.bench import cache, runner, store
+from benchlog.bench.builders import BUILDERS
 from benchlog.bench.machine import ISA_FLAGS
 from benchlog.bench.backends import VARIANTS, Variant, select
 from benchlog.bench.worker import batches, compare, summarize
@@ -87,7 +88,7 @@ def test_size_counts_every_file_including_external_data(tmp_path):
     (tmp_path / "model.onnx").write_bytes(b"x" * 700)
     (tmp_path / "model.onnx.data").write_bytes(b"x" * 5000)
     (tmp_path / "settings.json").write_text("{}")
-    size = artifacts.files_of(tmp_path)
+    size = cache.files_of(tmp_path)
     assert size["bytes"] == 5700
     assert [f["path"] for f in size["files"]] == ["model.onnx", "model.onnx.data"]
 
@@ -184,20 +185,20 @@ def test_a_cached_artifact_is_checked_against_its_manifest_and_rebuilt(tmp_path,
         builds.append(out.name)
         (out / "model.safetensors").write_bytes(b"w" * 1000)
 
-    monkeypatch.setitem(artifacts.BUILDERS, "pytorch", fake_build)
+    monkeypatch.setitem(BUILDERS, "pytorch", fake_build)
     phases = []
-    folder = artifacts.ensure(tmp_path, "pytorch", None, phases.append)
-    assert artifacts.manifest_problem(folder) is None and len(builds) == 1
-    assert artifacts.ensure(tmp_path, "pytorch", None, phases.append) == folder and len(builds) == 1  # reused
+    folder = cache.ensure(tmp_path, "pytorch", None, phases.append)
+    assert cache.manifest_problem(folder) is None and len(builds) == 1
+    assert cache.ensure(tmp_path, "pytorch", None, phases.append) == folder and len(builds) == 1  # reused
     (folder / "model.safetensors").write_bytes(b"w" * 3)  # truncated
-    artifacts.ensure(tmp_path, "pytorch", None, phases.append)
+    cache.ensure(tmp_path, "pytorch", None, phases.append)
     assert len(builds) == 2 and (folder / "model.safetensors").stat().st_size == 1000
     assert "rebuilding cached pytorch: its files differ from its manifest (model.safetensors)" in phases
     (folder / "model.safetensors").write_bytes(b"x" * 1000)  # same size, other bytes
-    assert artifacts.manifest_problem(folder) == "model.safetensors does not match its checksum"
+    assert cache.manifest_problem(folder) == "model.safetensors does not match its checksum"
     (folder / "manifest.json").unlink()
-    assert artifacts.manifest_problem(folder).startswith("it has no readable manifest")
-    assert artifacts.files_of(folder)["files"] == [{"path": "model.safetensors", "bytes": 1000}]
+    assert cache.manifest_problem(folder).startswith("it has no readable manifest")
+    assert cache.files_of(folder)["files"] == [{"path": "model.safetensors", "bytes": 1000}]
 
 
 def test_temp_folders_of_dead_builds_are_removed(tmp_path):
@@ -205,15 +206,15 @@ def test_temp_folders_of_dead_builds_are_removed(tmp_path):
                           text=True).stdout.strip()
     (tmp_path / f".onnx-fp32.tmp-{dead}").mkdir()
     (tmp_path / f".onnx-fp32.tmp-{os.getpid()}").mkdir()  # a live process's build is left alone
-    artifacts.remove_stale_temps(tmp_path)
+    cache.remove_stale_temps(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [f".onnx-fp32.tmp-{os.getpid()}"]
 
 
 def test_cache_key_changes_with_the_weights(tmp_path):
-    a = artifacts.cache_key({"name": "m"}, "random", None, 0)
-    assert a == artifacts.cache_key({"name": "m"}, "random", None, 0)
-    assert a != artifacts.cache_key({"name": "m"}, "random", None, 1)
-    assert a != artifacts.cache_key({"name": "other"}, "random", None, 0)
+    a = cache.cache_key({"name": "m"}, "random", None, 0)
+    assert a == cache.cache_key({"name": "m"}, "random", None, 0)
+    assert a != cache.cache_key({"name": "m"}, "random", None, 1)
+    assert a != cache.cache_key({"name": "other"}, "random", None, 0)
 
 
 def test_rounds_pool_samples_and_keep_each_process_median():

@@ -311,7 +311,7 @@ def _machine_doc():
      "machine_id: \"Box\" must be lower-case letters, digits, '.', '_' or '-' (it names a folder and a page)"),
 ])
 def test_every_kind_of_schema_problem_reads_as_one_line(change, line):
-    from benchlog.format.load import schema_problems
+    from benchlog.format.problems import schema_problems
     doc = _machine_doc()
     change(doc)
     path = "results/test-box/machine.json"
@@ -328,7 +328,7 @@ def test_every_kind_of_schema_problem_reads_as_one_line(change, line):
      "variants[0].latency_ms.p50_ci95: does not fit the format (minItems)"),
 ])
 def test_run_schema_problems_read_as_one_line(box, change, line):
-    from benchlog.format.load import schema_problems
+    from benchlog.format.problems import schema_problems
     _, run = box
     doc = json.loads(run.read_text())
     change(doc)
@@ -336,7 +336,7 @@ def test_run_schema_problems_read_as_one_line(box, change, line):
 
 
 def test_a_document_that_is_not_an_object_at_all():
-    from benchlog.format.load import schema_problems
+    from benchlog.format.problems import schema_problems
     assert [str(p) for p in schema_problems("m.json", [], "machine")] == ["m.json: (top level): must be an object, "
                                                                          "got a list []"]
 
@@ -348,7 +348,7 @@ def test_a_document_that_is_not_an_object_at_all():
     ("한" * 5, 'a string "한한한한한"'),  # shown as written, not as \\ud55c escapes
 ])
 def test_a_wrong_type_names_what_it_got(value, got):
-    from benchlog.format.load import schema_problems
+    from benchlog.format.problems import schema_problems
     doc = _machine_doc()
     field, wanted = ("cpu.model", "a string") if not isinstance(value, str) else ("format_version", "a whole number")
     if isinstance(value, str):
@@ -399,7 +399,7 @@ def test_a_roof_file_is_kept_with_its_name_and_path(box):
                                      ("9223372036854775808", False), ("-9223372036854775809", False)])
 def test_64_bit_integers_at_their_edges(raw, ok):
     from benchlog.format.errors import ResultFileError
-    from benchlog.format.load import parse_json
+    from benchlog.format.parse import parse_json
     if ok:
         assert parse_json("f.json", f'{{"n": {raw}}}'.encode()) == {"n": int(raw)}
     else:
@@ -416,14 +416,14 @@ def test_64_bit_integers_at_their_edges(raw, ok):
 ])
 def test_parse_problems_name_the_field_or_the_top_level(text, line):
     from benchlog.format.errors import ResultFileError
-    from benchlog.format.load import parse_json
+    from benchlog.format.parse import parse_json
     with pytest.raises(ResultFileError) as exc:
         parse_json("f.json", text.encode())
     assert str(exc.value) == line
 
 
 def test_read_bytes_limits_and_failures(tmp_path, monkeypatch):
-    from benchlog.format import load
+    from benchlog.format import parse as load
     from benchlog.format.errors import ResultFileError
     monkeypatch.setattr(load, "MAX_FILE_BYTES", 10)
     ten, eleven = tmp_path / "ten.json", tmp_path / "eleven.json"
@@ -441,14 +441,14 @@ def test_read_bytes_limits_and_failures(tmp_path, monkeypatch):
 
 
 def test_defaults_fill_objects_lists_and_untyped_objects():
-    from benchlog.format.load import fill_defaults
+    from benchlog.format.parse import fill_defaults
     schema = {"properties": {"a": {"type": "object"}, "b": {"type": "array"}, "c": {"properties": {}},
                              "d": {"type": "string"}, "e": {"anyOf": []}}}
     assert fill_defaults({}, schema) == {"a": {}, "b": [], "c": {}, "d": None, "e": None}
 
 
 def test_a_nested_missing_field_is_named_with_its_parent():
-    from benchlog.format.load import schema_problems
+    from benchlog.format.problems import schema_problems
     doc = _machine_doc()
     del doc["cpu"]["model"]
     assert [str(p) for p in schema_problems("m.json", doc, "machine")] == ["m.json: cpu.model: is missing (required)"]

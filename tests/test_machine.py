@@ -5,7 +5,7 @@ import json
 import pytest
 
 from benchlog.bench.machine import collect_machine_info, machine_slug, parse_proc_cpuinfo, parse_py_cpuinfo
-from benchlog.format.load import schema_problems
+from benchlog.format.problems import schema_problems
 
 from conftest import DATA
 

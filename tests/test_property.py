@@ -5,9 +5,7 @@ strings and edge numbers are put into random fields."""
 import json
 import math
 import re
-import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings

@@ -6,7 +6,7 @@ import pytest
 from benchlog.site import charts
 
 from benchlog.analysis import sweeps
-from benchlog.format.load import Run
+from benchlog.format.model import Run
 
 
 def _point(index, seq, batch, threads, ms, sweep_id="s1", throughput=None, extra_status="ok"):

@@ -8,9 +8,7 @@ band is a speed-up over PyTorch FP32 eager in the same run, batch 1, 2 threads; 
 
 from dataclasses import dataclass
 
-# Feature -> what the TIL's table calls it.
-FEATURES = {"avx512_vnni": "AVX512-VNNI", "avx_vnni": "AVX-VNNI", "amx_int8": "AMX-INT8",
-            "avx512_bf16": "AVX512-BF16", "amx_bf16": "AMX-BF16", "avx512f": "AVX-512", "avx2": "AVX2"}
+from benchlog.format import isa
 
 
 @dataclass(frozen=True)
@@ -24,12 +22,9 @@ class Expectation:
 
 def level(flags):
     """The CPU's INT8 and BF16 levels from its flags: ('amx'|'vnni'|'avx2'|'unknown', 'amx'|'avx512'|'none'|...)."""
-    flags = flags or {}
-    if not any(v is not None for v in flags.values()):
+    if not isa.known(flags):
         return "unknown", "unknown"
-    int8 = "amx" if flags.get("amx_int8") else "vnni" if flags.get("avx512_vnni") or flags.get("avx_vnni") else "avx2"
-    bf16 = "amx" if flags.get("amx_bf16") else "avx512" if flags.get("avx512_bf16") else "none"
-    return int8, bf16
+    return isa.int8_level(flags), isa.bf16_level(flags)
 
 
 # Reasons are keys into strings.UI["adv"]["reasons"] (the pages are Korean); the English gist is beside each.

@@ -3,8 +3,6 @@ this CPU, and which variants are on the speed-vs-fidelity Pareto front (pure fun
 
 from benchlog.analysis import advice, flops, intervals, roof
 
-from benchlog.site import tables
-
 
 def run_rows(results, machine, run):
     """One dict per variant of `run`: hardware, achieved rate, % of the measured roof and of the estimated peak,
@@ -14,10 +12,10 @@ def run_rows(results, machine, run):
     threads = w.get("threads")
     best = roof.best_gemm(results.roofs_of(machine.id), threads)
     estimate = roof.estimate_peak(machine.cpu, threads) if threads and not run.transcribed else {}
-    ratios = speedups(run)
+    ratios = intervals.run_speedups(doc)
     rows = []
     for v in doc["variants"]:
-        latency, _ = tables.headline_latency(v.get("latency_ms"))
+        latency, _ = intervals.headline_latency(v.get("latency_ms"))
         fidelity = v.get("fidelity") or {}
         kind = v.get("compute_precision") or roof.roof_precision(v["precision"])
         gops = flops.achieved_gops(dims, w.get("batch_size"), w.get("seq_len"), latency) if v["status"] == "ok" \
@@ -32,14 +30,9 @@ def run_rows(results, machine, run):
             "gops": gops, "roof": gemm, "roof_pct": 100 * gops / gemm["rate_gops"] if gops and gemm else None,
             "peak": peak, "peak_pct": 100 * gops / peak["rate_gops"] if gops and peak else None,
             "cosine": fidelity.get("cosine"), "cosine_min": fidelity.get("cosine_min"),
-            "argmax": tables.argmax_text(fidelity), "flips": fidelity.get("flips") or [],
+            "argmax_agree": fidelity.get("argmax_agree"), "argmax_total": fidelity.get("argmax_total"), "flips": fidelity.get("flips") or [],
         })
     return rows
-
-
-def speedups(run):
-    """{variant id: {"value", "ci95", "reference"}} over PyTorch FP32 in the same run (report/intervals.py)."""
-    return intervals.run_speedups(run.doc)
 
 
 def pareto(rows, floor=advice.FIDELITY_FLOOR):
@@ -51,7 +44,7 @@ def pareto(rows, floor=advice.FIDELITY_FLOOR):
 
 def advice_rows(machine, run):
     """The expected-vs-measured table for `machine`, measured by `run` (None: expectations only)."""
-    measured = {vid: r["value"] for vid, r in speedups(run).items()} if run is not None else {}
+    measured = {vid: r["value"] for vid, r in intervals.run_speedups(run.doc).items()} if run is not None else {}
     statuses = {v["id"]: v["status"] for v in run.variants} if run is not None else {}
     flags = machine.cpu.get("flags") or {}
     return {"rows": advice.table(flags, measured, statuses), "hint": advice.int8_hint(flags, measured),

@@ -15,12 +15,13 @@ import math
 import statistics
 
 from benchlog.analysis import intervals
-from benchlog.site.strings import UI
 
 HALF_WIDTH_MAX = 0.05
 OTHER_CPU_MAX = 0.10
 STEAL_MAX = 0.05
-ADVICE = UI["advice_noisy"]
+# Why a variant is noisy, as the keys a run file stores (noise.reasons) and the pages word (site/strings.py: UI
+# "reason_<key>"); each with its limit.
+LIMITS = {"half_width": HALF_WIDTH_MAX, "other_cpu_share": OTHER_CPU_MAX, "steal_share": STEAL_MAX}
 
 
 def round_spread(round_p50s):
@@ -42,12 +43,12 @@ def coefficient_of_variation(samples):
 
 
 def judge(noise):
-    """(noisy, reasons) for one variant's noise figures: True/False, or None when nothing was recorded."""
-    checks = [("half_width", HALF_WIDTH_MAX), ("other_cpu_share", OTHER_CPU_MAX), ("steal_share", STEAL_MAX)]
-    known = [(key, noise[key], limit) for key, limit in checks if noise.get(key) is not None]
+    """(noisy, reasons) for one variant's noise figures: True/False, or None when nothing was recorded; reasons are
+    keys of LIMITS (the figure is noise[key], its limit LIMITS[key])."""
+    known = [(key, noise[key], limit) for key, limit in LIMITS.items() if noise.get(key) is not None]
     if not known:
         return None, []
-    reasons = [UI[f"reason_{key}"].format(value=value, limit=limit) for key, value, limit in known if value > limit]
+    reasons = [key for key, value, limit in known if value > limit]
     return bool(reasons), reasons
 
 
@@ -80,7 +81,8 @@ def figure_half_width(variant, speedup):
 
 def run_trust(run_doc):
     """How much a run's figures can be trusted, as a dict: transcribed, quick, incomplete, noisy (True/False/None),
-    and the reasons of its noisy variants."""
+    the reasons of its noisy variants ({"variant" (its label), "key", "value", "limit"}) and what would give better
+    evidence (keys: "noisy", "quick", "incomplete"; the site and the CLI word both)."""
     transcribed = run_doc["source"]["kind"] == "transcribed"
     noisy, reasons = None, []
     if not transcribed:
@@ -91,12 +93,11 @@ def run_trust(run_doc):
             n = variant_noise(v, ratios.get(v["id"]))
             if n["noisy"] is not None:
                 noisy = bool(noisy) or n["noisy"]
-            reasons += [f"{v.get('label') or v['id']}: {r}" for r in n["reasons"]]
+            reasons += [{"variant": v.get("label") or v["id"], "key": key, "value": n[key], "limit": LIMITS[key]}
+                        for key in n["reasons"]]
     trust = {"transcribed": transcribed, "quick": bool(run_doc["workload"].get("quick")),
              "incomplete": not run_doc["complete"], "noisy": noisy, "reasons": reasons}
-    advice = [ADVICE if noisy else None, UI["advice_quick"] if trust["quick"] else None,
-              UI["advice_incomplete"] if trust["incomplete"] else None]
-    trust["advice"] = "; ".join(a for a in advice if a)
+    trust["advice"] = [key for key in ("noisy", "quick", "incomplete") if trust[key]]
     return trust
 
 

@@ -6,6 +6,8 @@ instructions the flags promise, times the cores used, times the clock. It assume
 units (a VM's vCPUs may be hyperthreads sharing them) and the base clock (turbo may be higher).
 """
 
+from benchlog.format import isa
+
 PRECISIONS = ("fp32", "bf16", "int8")
 
 # Operations per cycle per core (a multiply-add counts 2).
@@ -19,26 +21,14 @@ PRECISIONS = ("fp32", "bf16", "int8")
 def ops_per_cycle(flags, vendor):
     flags = flags or {}
     amd = "amd" in (vendor or "").lower()
-    if flags.get("avx512f"):
-        fp32, why = (32, "AVX-512 on 256-bit FMA datapaths (AMD)") if amd else (64, "AVX-512, two FMA units")
-    elif flags.get("avx2") and flags.get("fma"):
-        fp32, why = 32, "AVX2 + FMA, two FMA units"
-    else:
-        fp32, why = 16, "AVX without FMA"
-    table = {"fp32": (fp32, why)}
-    if flags.get("amx_bf16"):
-        table["bf16"] = (2048, "AMX-BF16 tiles")
-    elif flags.get("avx512_bf16"):
-        table["bf16"] = (2 * fp32, "AVX512_BF16 (2x fp32)")
-    else:
-        table["bf16"] = (fp32, "no bf16 instructions: converted to fp32")
-    if flags.get("amx_int8"):
-        table["int8"] = (4096, "AMX-INT8 tiles")
-    elif flags.get("avx512_vnni") or flags.get("avx_vnni"):
-        table["int8"] = (4 * fp32, ("AVX512" if flags.get("avx512_vnni") else "AVX") + "-VNNI (4x fp32)")
-    else:
-        table["int8"] = (fp32 * 4 // 3, "no VNNI: vpmaddubsw + vpmaddwd (~4/3x fp32)")
-    return table
+    fp32, why = {"avx512": (32, "AVX-512 on 256-bit FMA datapaths (AMD)") if amd else (64, "AVX-512, two FMA units"),
+                 "avx2": (32, "AVX2 + FMA, two FMA units"), "avx": (16, "AVX without FMA")}[isa.fp32_level(flags)]
+    vnni = ("AVX512" if flags.get("avx512_vnni") else "AVX") + "-VNNI (4x fp32)"
+    return {"fp32": (fp32, why),
+            "bf16": {"amx": (2048, "AMX-BF16 tiles"), "avx512": (2 * fp32, "AVX512_BF16 (2x fp32)"),
+                     "none": (fp32, "no bf16 instructions: converted to fp32")}[isa.bf16_level(flags)],
+            "int8": {"amx": (4096, "AMX-INT8 tiles"), "vnni": (4 * fp32, vnni),
+                     "avx2": (fp32 * 4 // 3, "no VNNI: vpmaddubsw + vpmaddwd (~4/3x fp32)")}[isa.int8_level(flags)]}
 
 
 def estimate_peak(cpu, threads):

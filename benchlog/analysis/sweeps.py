@@ -3,7 +3,7 @@ per machine and sweep, latency against sequence length, throughput against batch
 threads, per variant. Each chart varies one axis and holds the others at their first value in the grid, so no
 series mixes two workloads of another kind."""
 
-from benchlog.site import tables
+from benchlog.analysis import intervals
 
 AXES = ("seq_len", "batch_size", "threads")
 
@@ -37,4 +37,4 @@ def series(runs, axis):
 
 
 def latency(variant):
-    return tables.headline_latency(variant.get("latency_ms"))[0]
+    return intervals.headline_latency(variant.get("latency_ms"))[0]

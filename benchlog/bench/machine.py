@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchlog.format.fingerprint import ISA_FLAGS
+from benchlog.format.isa import ISA_FLAGS
 from benchlog.format.schema import FORMAT_VERSION, SLUG_PATTERN
 
 VENDORS = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "Apple": "apple", "ARM": "arm"}

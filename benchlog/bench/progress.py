@@ -15,18 +15,18 @@ class Progress:
     def start(self, name):
         self.current, self.current_phase = name, "start"
         self.variant_started = time.monotonic()
-        self._show()
+        self.shown()
 
     def phase(self, name):
         self.current_phase = name
-        self._show()
+        self.shown()
 
     def finish(self, name, status):
         if name != "reference":
             self.done += 1
             self.durations.append(time.monotonic() - self.variant_started)
         self.current_phase = status
-        self._show(final=True)
+        self.shown(final=True)
 
     def extend(self, steps):
         """More steps than planned (another round of an adaptive run)."""
@@ -48,7 +48,7 @@ class Progress:
                    * (self.current_phase not in ("ok", "failed", "skipped")))
         return f"~{_clock(left)} left"
 
-    def _show(self, final=False):
+    def shown(self, final=False):
         elapsed = _clock(time.monotonic() - self.started)
         line = (f"[{self.done}/{self.total}] {self.current} · {self.current_phase} · {elapsed} elapsed · "
                 f"{self.time_left()}")

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchlog.bench import child
+
 SIZES = (512, 1024, 2048)
 MIN_SECONDS = 0.4  # time each GEMM for at least this long (and at least MIN_REPEATS times); report the median
 MIN_REPEATS = 5
@@ -121,15 +123,9 @@ def gemm_openvino(threads, flags, sizes=SIZES):
 
 MEASURE = {"torch": gemm_torch, "onnxruntime": gemm_onnxruntime, "openvino": gemm_openvino}
 
-if __name__ == "__main__":  # one library in its own process: python -m bench.roof LIBRARY THREADS FLAGS SIZES
-    library, threads, flags, sizes = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
-    print("@@benchlog " + json.dumps({"result": MEASURE[library](threads, flags, sizes)}), flush=True)
-
-
 def run(options, out=sys.stdout):
     """Measure the roof of this machine at `options.threads` and write results/<machine-id>/roof-<time>.json."""
     import importlib.util
-    import subprocess
 
     from benchlog.format.errors import UserError
     from benchlog.analysis.roof import estimate_peak
@@ -155,14 +151,11 @@ def run(options, out=sys.stdout):
             doc["skipped"].append(f"{library}: not installed")
             continue
         print(f"benchlog roof: {library} ...", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, "-m", "benchlog.bench.roof", library, str(threads), json.dumps(flags),
-                               json.dumps(sizes)],
-                              capture_output=True, text=True)
-        lines = [line for line in done.stdout.splitlines() if line.startswith("@@benchlog ")]
-        if done.returncode != 0 or not lines:
-            doc["skipped"].append(f"{library}: {runner.last_error(done.stderr.splitlines(), done.returncode)}")
-            continue
-        doc["gemm"].extend(json.loads(lines[-1][len("@@benchlog "):])["result"])
+        try:
+            doc["gemm"].extend(child.run("benchlog.bench.roof", [library, threads, json.dumps(flags),
+                                                                 json.dumps(sizes)]))
+        except child.ChildFailed as exc:
+            doc["skipped"].append(f"{library}: {exc}")
     if not doc["gemm"]:
         raise UserError("benchlog roof: no library could run a GEMM (" + "; ".join(doc["skipped"]) + ")")
     stem = f"roof-{store.stamp_of(doc)}"
@@ -214,3 +207,8 @@ def print_roof(doc, path, out):
     for line in doc["skipped"]:
         print(f"  skipped {line}", file=out)
     print(f"wrote {path}", file=out)
+
+
+if __name__ == "__main__":  # one library in its own process: python -m benchlog.bench.roof LIBRARY THREADS FLAGS SIZES
+    library, threads, flags, sizes = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
+    child.send(result=MEASURE[library](threads, flags, sizes))

@@ -10,10 +10,8 @@ import importlib.util
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -21,14 +19,14 @@ from pathlib import Path
 
 from benchlog.analysis import intervals, noise
 from benchlog.format.errors import UserError
-from benchlog.format.load import schema_problems
+from benchlog.format.problems import schema_problems
 
-from . import artifacts, models, store
+from . import cache, child, models, store
 from .backends import VARIANTS, hardware
 from .machine import collect_machine_info
 from .progress import Progress
 from .system_load import LoadMeter, read_loadavg
-from .worker import MARK, summarize
+from .worker import summarize
 
 PACKAGES = ["torch", "transformers", "onnx", "onnxruntime", "onnxruntime-openvino", "openvino", "numpy"]
 # Many short processes rather than a few long ones: a process's state (where its threads and memory landed) lasts
@@ -38,12 +36,7 @@ QUICK = {"warmup": 3, "repeats": 10}
 MIN_ROUNDS, QUICK_ROUNDS = 5, 3
 TARGET_HALF_WIDTH = 0.03  # stop once every speed-up is known within ±3% (95% interval)
 BUDGET_PER_VARIANT_S, BUDGET_MAX_S = 40, 540  # the measuring time an adaptive run may spend
-CHILD_TIMEOUT_S = 3600
 VERIFIED = set()
-
-
-class ChildFailed(Exception):
-    """A child process that exited without a result; the message is its error's last line."""
 
 
 @dataclass
@@ -89,8 +82,8 @@ def run(options, out=sys.stdout):
         doc["notes"].append(warn)
     # The reference is measured in every round, next to the variants, so every speed-up is paired in time.
     variant_ids = list(dict.fromkeys([intervals.REFERENCE, *options.variants]))
-    root = artifacts.default_cache() if options.cache is None else Path(options.cache)
-    root = root / artifacts.cache_key(spec.key(), weights, folder, 0)
+    root = cache.default_cache() if options.cache is None else Path(options.cache)
+    root = root / cache.cache_key(spec.key(), weights, folder, 0)
     plan = make_plan(options, len(variant_ids))
     doc["workload"].update(rounds=plan.min_rounds, min_rounds=plan.min_rounds,
                            budget_s=plan.budget_s if plan.adaptive else None,
@@ -322,7 +315,7 @@ def run_reference(spec, weights, folder, common, progress):
     job = {**common, "spec": asdict(spec), "weights": weights, "folder": folder, "seed": 0}
     try:
         result = run_child("prepare", job, progress)
-    except ChildFailed as exc:
+    except child.ChildFailed as exc:
         raise UserError(f"could not build the PyTorch FP32 reference: {exc}") from None
     progress.finish("reference", "ok")
     return result
@@ -338,62 +331,33 @@ def run_variant(variant, spec, common, counts, progress):
                                                          "(pip install -e '.[bench]')"}
     artifact_dir = Path(common["artifact_root"]) / variant.artifact
     try:
-        if artifact_dir not in VERIFIED and not artifacts.usable(artifact_dir):
+        if artifact_dir not in VERIFIED and not cache.usable(artifact_dir):
             run_child("artifact", {**common, "artifact": variant.artifact}, progress)
         result = run_child("measure", {**common, **counts, "variant": variant.id, "task": spec.task,
                                        "artifact_dir": str(artifact_dir)}, progress)
-    except ChildFailed as exc:
+    except child.ChildFailed as exc:
         return {**record, "status": "failed", "reason": str(exc)}
     VERIFIED.add(artifact_dir)  # checked against its manifest once per run, not once per round
     if "skip" in result:
         return {**record, "status": "skipped", "reason": result["skip"]}
-    size = artifacts.files_of(artifact_dir)
+    size = cache.files_of(artifact_dir)
     return {**record, **result, "size": size}
 
 
 def run_child(command, job, progress):
-    """Run bench.worker COMMAND in a new process; return its result, raise ChildFailed with its last error line."""
+    """Run the worker's COMMAND on `job` in a new process (bench/child.py); return its result."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(job, f)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "benchlog.bench.worker", command, f.name], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    result, errors, timed_out = None, [], []
-    reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
-    limit = float(os.environ.get("BENCHLOG_CHILD_TIMEOUT_S") or CHILD_TIMEOUT_S)
-    watchdog = threading.Timer(limit, lambda: (timed_out.append(True), proc.kill()))
     try:
-        reader.start()
-        watchdog.start()
-        for line in proc.stdout:
-            if line.startswith(MARK):
-                message = json.loads(line[len(MARK):])
-                if "phase" in message:
-                    progress.phase(message["phase"])
-                else:
-                    result = message
-        proc.wait()
-        reader.join(timeout=5)
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
+        return child.run("benchlog.bench.worker", [command, f.name], progress.phase)
     finally:
-        watchdog.cancel()
         os.unlink(f.name)
-    if timed_out:
-        raise ChildFailed(f"timed out after {limit:g} s and was killed (BENCHLOG_CHILD_TIMEOUT_S)")
-    if proc.returncode != 0 or result is None:
-        raise ChildFailed(last_error(errors, proc.returncode))
-    return result.get("result", result)
 
 
-def last_error(lines, returncode):
-    lines = [line.strip() for line in lines if line.strip()]
-    text = lines[-1] if lines else ""
-    if returncode and returncode < 0:
-        return f"the process was killed by signal {-returncode}" + (f" ({text})" if text else "")
-    return text or f"the process exited with code {returncode} and no message"
+# The noise rule's reasons (analysis/noise.py LIMITS) as the summary prints them; the pages word them in Korean.
+REASON_WORDS = {"half_width": "95% interval ±{value:.1%} wide (limit ±{limit:.0%})",
+                "other_cpu_share": "other processes used {value:.0%} of the CPU (limit {limit:.0%})",
+                "steal_share": "the hypervisor took {value:.0%} of the CPU (limit {limit:.0%})"}
 
 
 def print_summary(doc, path, out):
@@ -415,11 +379,13 @@ def print_summary(doc, path, out):
     for v in doc["variants"]:
         if v["status"] != "ok":
             print(f"{v['id']}: {v['status']}: {v['reason']}", file=out)
-        for reason in (v.get("noise") or {}).get("reasons") or []:
-            print(f"{v['id']}: noisy: {reason}", file=out)
+        for key in (v.get("noise") or {}).get("reasons") or []:
+            print(f"{v['id']}: noisy: " + REASON_WORDS[key].format(value=v["noise"][key], limit=noise.LIMITS[key]),
+                  file=out)
     trust = noise.run_trust(doc)
     if trust["noisy"]:
-        print(f"This run is marked noisy: {noise.ADVICE}.", file=out)
+        print("This run is marked noisy: close other work (a test suite, a build, a browser) and run again, or "
+              "give it a larger --budget.", file=out)
     if trust["quick"]:
         print(f"This is a quick run ({QUICK_ROUNDS} processes x {QUICK['repeats']} samples per variant): the site "
               "marks it; a full run is better evidence.", file=out)

@@ -1,7 +1,7 @@
 """The child process of a run: `prepare` builds the reference (and cached artifacts), `measure` times one variant.
 
 Each variant runs in its own process so thread pools and memory do not mix and peak RSS is the variant's own.
-It talks to the parent through stdout lines that start with MARK (libraries may print anything else).
+It talks to the parent through bench/child.py's protocol.
 """
 
 import hashlib
@@ -12,11 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-MARK = "@@benchlog "
-
-
-def emit(**message):
-    print(MARK + json.dumps(message), flush=True)
+from benchlog.bench.child import send as emit
 
 
 def phase(name):
@@ -42,7 +38,7 @@ def compare(outputs, reference, mask, task):
     logit margin (top minus runner-up) in the reference and in this variant: small margins flip cheaply."""
     import numpy as np
 
-    from benchlog.bench.artifacts import cosines, pooled
+    from benchlog.bench.fidelity import cosines, pooled
 
     diff = np.abs(outputs.astype(np.float64) - reference.astype(np.float64))
     a, b = pooled(outputs, mask, task), pooled(reference, mask, task)
@@ -97,7 +93,8 @@ def prepare(job):
     import numpy as np
     import torch
 
-    from benchlog.bench import artifacts, models
+    from benchlog.bench import cache, models
+    from benchlog.bench.builders import settings
     from benchlog.bench.models import ModelSpec
 
     models.hub_offline()
@@ -108,15 +105,15 @@ def prepare(job):
     def build():
         return models.build_model(spec, job["weights"], job["folder"], job["seed"])
 
-    model_dir = artifacts.ensure(root, "pytorch", {"build_model": build}, phase)
+    model_dir = cache.ensure(root, "pytorch", {"build_model": build}, phase)
     phase("tokenize")
     tokenizer, tokenizer_name = models.load_tokenizer(spec, job["folder"])
     model, _ = models.load_saved(model_dir)
     vocab = model.get_input_embeddings().num_embeddings
     texts = json.loads((Path(__file__).parent / "data" / "sentences.json").read_text())["sentences"]
     ids, mask = models.tokenize(tokenizer, texts, job["seq_len"], vocab)
-    calibration = json.loads(artifacts.CALIBRATION.read_text())["sentences"]
-    cal_ids, cal_mask = models.tokenize(tokenizer, calibration, artifacts.CALIBRATION_SEQ_LEN, vocab)
+    calibration = json.loads(settings.CALIBRATION.read_text())["sentences"]
+    cal_ids, cal_mask = models.tokenize(tokenizer, calibration, settings.CALIBRATION_SEQ_LEN, vocab)
     phase("reference")
     outputs = []
     with torch.inference_mode():
@@ -135,10 +132,10 @@ def prepare(job):
 
 def build_artifact(job):
     """Build one cached artifact (export, quantize, convert) in this process, away from the timed ones."""
-    from benchlog.bench import artifacts
+    from benchlog.bench import cache
 
     context = {"calibration": str(Path(job["run_dir"]) / "calibration.npz"), "task": job.get("task")}
-    artifacts.ensure(Path(job["artifact_root"]), job["artifact"], context, phase)
+    cache.ensure(Path(job["artifact_root"]), job["artifact"], context, phase)
     emit(result={})
 
 

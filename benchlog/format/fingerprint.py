@@ -2,7 +2,7 @@
 CPU-feature table uses. Shared by the bench (placing a run) and the report (collecting other machines' results).
 """
 
-ISA_FLAGS = ["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16"]
+from benchlog.format.isa import ISA_FLAGS
 
 
 def fingerprint(machine):

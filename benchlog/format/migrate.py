@@ -48,11 +48,21 @@ def update_to_4(doc):
 def update_to_5(doc):
     """Version 5 added 95% intervals (latency_ms.p50_ci95, variants[].speedup), what each variant's processes
     ran under (conditions) and adaptive rounds (workload.min_rounds, budget_s, target_half_width); all optional.
-    Older files get intervals computed from their rounds' medians where they have enough (report/intervals.py)."""
+    Older files get intervals computed from their rounds' medians where they have enough (analysis/intervals.py)."""
     return doc
 
 
-STEPS = {2: update_to_2, 3: update_to_3, 4: update_to_4, 5: update_to_5}
+def update_to_6(doc):
+    """Version 6 stores why a variant is noisy as keys (noise.reasons: "half_width", "other_cpu_share",
+    "steal_share"), not as sentences in the UI's language. The older sentences are dropped: they were worded from
+    figures the file keeps (noise.half_width, other_cpu_share, steal_share), and the analysis judges those again."""
+    for variant in doc.get("variants") or []:
+        if isinstance(variant, dict) and isinstance(variant.get("noise"), dict):
+            variant["noise"].pop("reasons", None)
+    return doc
+
+
+STEPS = {2: update_to_2, 3: update_to_3, 4: update_to_4, 5: update_to_5, 6: update_to_6}
 
 
 def migrate(doc):

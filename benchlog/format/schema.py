@@ -5,7 +5,7 @@ finite numbers (NaN and Infinity are refused when the file is parsed), 64-bit in
 nesting and file size. `benchlog validate` and the site build both apply exactly these rules.
 """
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 MAX_FILE_BYTES = 5 * 2**20  # a run of 20 variants x 3 rounds is ~30 KB; 5 MB leaves room and stops a flood
 MAX_DEPTH = 12  # nesting of objects and lists; the format itself needs 6
@@ -172,8 +172,9 @@ NOISE = {
         "half_width": _NONNEG_OR_NULL,  # the judged interval's relative half-width (speed-up, else median)
         # why the rounds stopped: every interval narrow enough, the time budget spent, or a fixed --rounds
         "stopped_on": {"enum": ["interval", "budget", "rounds", None]},
-        "noisy": {"type": ["boolean", "null"]},  # the rule in report/noise.py; null = not enough to judge
-        "reasons": _STR_LIST,
+        "noisy": {"type": ["boolean", "null"]},  # the rule in analysis/noise.py; null = not enough to judge
+        # why it is noisy, as keys (the figure is noise[key]; the pages and the CLI word it); format 6 on
+        "reasons": {"type": "array", "maxItems": 3, "items": {"enum": ["half_width", "other_cpu_share", "steal_share"]}},
     },
 }
 

@@ -8,7 +8,7 @@ import math
 
 from benchlog.site.strings import UI, ui
 from benchlog.analysis.sweeps import latency
-from benchlog.site.tables import PALETTE, STAT_NAMES, present, rows_of
+from benchlog.site.tables import PALETTE, STAT_NAMES, argmax_text, present, rows_of
 from benchlog.site.tables import canonical_labels as _canonical_labels
 
 TRANSCRIBED_PATTERNS = ["/", "\\", "x", "-", "|", "+", "."]  # one hatching per transcribed table, in order
@@ -293,7 +293,7 @@ def pareto_chart(rows, front, recommended, floor):
     def hover(r):
         return "<br>".join([text(r["label"]), ui("hover_speedup", value=f"{r['speedup']:.2f}"),
                             ui("hover_cosine", mean=f"{r['cosine']:.6f}", worst=_fmt(r["cosine_min"], 6)),
-                            f"argmax {text(r['argmax'] or '—')}"])
+                            f"argmax {text(argmax_text(r) or '—')}"])
 
     xs, ys = [r["speedup"] for r in points], [_distance(r["cosine"]) for r in points]
     named = spaced_names(points, xs, ys, [recommended, *(r["variant_id"] for r in reversed(on_front))])

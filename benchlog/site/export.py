@@ -17,6 +17,7 @@ from pathlib import Path
 import markdown as markdown_lib
 import yaml
 
+from benchlog.analysis import intervals
 from benchlog.site import tables
 from benchlog.format.errors import UserError
 from benchlog.format.load import load_results
@@ -349,7 +350,7 @@ def markdown_table(name, frame, results, view="compact"):
 
 def fidelity_text(r):
     """A compact table's fidelity cell: the cosine, else the error, and argmax agreement where known."""
-    if r.variant_id == tables.REFERENCE_VARIANT:
+    if r.variant_id == intervals.REFERENCE:
         return UI["reference"]
     if tables.present(r.cosine):
         text = f"{UI['cosine_short']} {r.cosine:.4f}"

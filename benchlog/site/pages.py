@@ -13,10 +13,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from benchlog.analysis import advice, efficiency, flops, headline, noise, roof, sweeps
+from benchlog.analysis import advice, efficiency, flops, headline, intervals, roof, sweeps, workloads
 
 from benchlog.site import charts, tables
-from benchlog.format.fingerprint import ISA_FLAGS
+from benchlog.format.isa import ISA_FLAGS
 from benchlog.site.strings import UI, memo
 from benchlog.site.tables import STAT_NAMES, present
 
@@ -33,8 +33,8 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
     env.filters.update(num=format_number, chart=chart_html, yesno=yes_no, sci=format_error, memo=memo)
     env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ui=UI,
                        evidence=tables.evidence_text, run_label=tables.run_label,
-                       workload_label=tables.workload_label, trust=noise.run_trust, ratio=ratio_html,
-                       answer_figure=answer_figure, floor=advice.FIDELITY_FLOOR, til_workload=tables.TIL_WORKLOAD)
+                       workload_label=tables.workload_label, trust=tables.trust_text, ratio=ratio_html,
+                       answer_figure=answer_figure, floor=advice.FIDELITY_FLOOR, til_workload=workloads.TIL_WORKLOAD)
     return env
 
 
@@ -140,11 +140,11 @@ class Renderer:
         self.results = results
         self.env = make_environment(templates_dir)
         self.directory_urls = directory_urls
-        self.sections = tables.comparison_sections(results)
+        self.sections = workloads.comparison_sections(results)
         self.compared = {(r.machine_id, r.id) for _, runs in self.sections for r in runs}
         self.all_frame = tables.variant_frame(results)
         # The one answer per machine and workload (report/headline.py) that every page names.
-        self.workloads = tables.machine_workloads(results)
+        self.workloads = workloads.machine_workloads(results)
         self.answers = {m: [(key, headline.answer(run)) for key, run in pairs] for m, pairs in self.workloads.items()}
         self.speaking = {(run.machine_id, run.id) for pairs in self.workloads.values() for _, run in pairs}
         self.headline_runs = [pairs[0][1] for pairs in self.workloads.values()]
@@ -251,7 +251,7 @@ class Renderer:
             runs, more = tables.shown_and_more(all_runs)
             frame = tables.variant_frame(self.results, runs)
             machines = [self.results.machines[m] for m in dict.fromkeys(r.machine_id for r in runs)]
-            sections.append({"key": key, "til": key == tables.TIL_WORKLOAD, "machines": machines,
+            sections.append({"key": key, "til": key == workloads.TIL_WORKLOAD, "machines": machines,
                              "more": [self.results.machines[m] for m in more],
                              "summaries": [dict(x, speaks=(x["run"].machine_id, x["run"].id) in self.speaking)
                                            for x in tables.run_summaries(frame, runs)],
@@ -278,7 +278,7 @@ class Renderer:
         in_sweep = {run.id for members in swept.values() for run in members}
         groups = []
         for i, (key, speaking) in enumerate(self.workloads.get(machine.id, [])):
-            members = [r for r in runs if tables.workload_of(r) == key and r.id not in in_sweep]
+            members = [r for r in runs if workloads.workload_of(r) == key and r.id not in in_sweep]
             if not members and i == 0:  # the machine's first answer is a sweep's point: it is shown here in full
                 members = [speaking]
                 in_sweep.discard(speaking.id)
@@ -377,7 +377,7 @@ class Renderer:
         by_workload = {}
         for run in runs:
             if not run.transcribed:
-                by_workload.setdefault(tables.workload_of(run), []).append(run)
+                by_workload.setdefault(workloads.workload_of(run), []).append(run)
         answers = dict(self.answers.get(machine.id, []))
         out = []
         for key, group in by_workload.items():
@@ -386,7 +386,7 @@ class Renderer:
                 frame = self.all_frame[(self.all_frame.machine_id == group[0].machine_id)
                                        & self.all_frame.run_id.isin(ids)]
                 a = answers.get(key) or {}
-                shown = {tables.REFERENCE_VARIANT, *(e["id"] for e in (a.get("fastest"), a.get("recommended")) if e)}
+                shown = {intervals.REFERENCE, *(e["id"] for e in (a.get("fastest"), a.get("recommended")) if e)}
                 figure = charts.history_chart(frame, shown)
                 if figure:
                     out.append((key, figure))

@@ -5,14 +5,11 @@ from types import SimpleNamespace
 import pandas as pd
 
 from benchlog.analysis import headline, intervals, noise
+from benchlog.analysis.workloads import workload_of
+from benchlog.format import isa
 from benchlog.analysis.intervals import LATENCY_STATS, headline_latency  # noqa: F401 (the table's names for them)
 from benchlog.site.strings import UI, ui
 
-REFERENCE_VARIANT = "pytorch-fp32"
-# The TIL's workload: the comparison shows it first. The TIL's own tables state the model but not the batch or
-# sequence length, so a transcribed run of this model with an unstated workload is shown with it.
-TIL_MODEL = "distilbert-base-multilingual-cased"
-TIL_WORKLOAD = (TIL_MODEL, 1, 128)
 
 STAT_NAMES = UI["stat"]
 
@@ -87,15 +84,6 @@ def machine_colours(results):
     return {mid: PALETTE[i % len(PALETTE)] for i, mid in enumerate(sorted(results.machines))}
 
 
-def workload_of(run):
-    """(model, batch size, sequence length): what the comparison puts side by side."""
-    w, model = run.doc["workload"], run.doc["model"]["name"]
-    batch, seq = w.get("batch_size"), w.get("seq_len")
-    if run.transcribed and batch is None and seq is None and model == TIL_MODEL:
-        return TIL_WORKLOAD
-    return (model, batch, seq)
-
-
 def workload_label(key):
     model, batch, seq = key
     return ui("workload", model=model, batch="?" if batch is None else batch, seq="?" if seq is None else seq)
@@ -129,6 +117,20 @@ def run_heading(run):
     return " · ".join(p for p in parts if p)
 
 
+def trust_text(run_doc):
+    """noise.run_trust with its reasons and advice in words: reasons as 'label: 95% 구간이 ±7.2%로 넓음 (...)',
+    advice as one sentence ('' when there is nothing to improve)."""
+    trust = dict(noise.run_trust(run_doc))
+    trust["reasons"] = [f"{r['variant']}: {reason_text(r['key'], r['value'], r['limit'])}" for r in trust["reasons"]]
+    trust["advice"] = "; ".join(UI[f"advice_{key}"] for key in trust["advice"])
+    return trust
+
+
+def reason_text(key, value, limit):
+    """One noise reason (analysis/noise.py LIMITS) in words."""
+    return UI[f"reason_{key}"].format(value=value, limit=limit)
+
+
 def evidence_text(run):
     """How much to trust a run's figures, in a few words."""
     trust = noise.run_trust(run.doc)
@@ -159,7 +161,7 @@ def variant_rows(machine, run, colour=None):
             "colour": colour, "workload": workload_of(run), "transcribed": run.transcribed,
             "source": run.doc["source"].get("name", "measured"), "quick": trust["quick"],
             "incomplete": trust["incomplete"], "noisy": variant_noise.get("noisy"),
-            "noise_reasons": variant_noise.get("reasons") or [],
+            "noise_reasons": [reason_text(k, variant_noise[k], noise.LIMITS[k]) for k in variant_noise.get("reasons") or []],
             "variant_id": v["id"], "variant_label": v.get("label") or v["id"], "backend": v["backend"],
             "precision": v["precision"], "status": v["status"], "reason": v.get("reason"),
             "providers": ", ".join(v.get("providers") or []) or None,
@@ -199,54 +201,6 @@ def speedup_columns(run, variant_id, ratios):
     return {"speedup": entry["value"], "speedup_lo": ci[0], "speedup_hi": ci[1]}
 
 
-def comparison_sections(results):
-    """[(workload key, runs)], the TIL's workload first, then the others by how many machines ran them.
-    Per machine and workload: every transcribed run (each is one table of its source) and the measured run that
-    speaks for it (report/headline.py): a quick, noisy or incomplete run only where nothing better exists."""
-    transcribed, measured = {}, {}
-    for run in results.runs:
-        key = (workload_of(run), run.machine_id)
-        (transcribed if run.transcribed else measured).setdefault(key, []).append(run)
-    sections = {}
-    for (workload, _), runs in [*transcribed.items(), *((k, [headline.best_run(r)]) for k, r in measured.items())]:
-        sections.setdefault(workload, []).extend(runs)
-    # A workload only sweeps reached is a point of those sweeps: the sweeps' own section shows it, one chart set per
-    # sweep rather than one per grid point.
-    sections = {k: runs for k, runs in sections.items() if not all(in_sweep(r) for r in runs)}
-    order = workload_order(sections, lambda k: len({r.machine_id for r in sections[k]}))
-    return [(k, sorted(sections[k], key=lambda r: (r.machine_id, r.transcribed is False, r.id))) for k in order]
-
-
-def in_sweep(run):
-    return (run.doc.get("sweep") or {}).get("id") is not None
-
-
-def workload_order(keys, machines):
-    """The order pages list workloads in: the TIL's first, then by how many machines ran them (`machines(key)`),
-    then by model and numbers."""
-    return sorted(keys, key=lambda k: (k != TIL_WORKLOAD, -machines(k), _workload_order(k)))
-
-
-def machine_workloads(results):
-    """{machine id: [(workload key, the run that speaks for it)]}, workloads in the pages' order: the answer every
-    page names for a machine on a workload (report/headline.py), measured or transcribed."""
-    by = {}
-    for run in results.runs:
-        by.setdefault(run.machine_id, {}).setdefault(workload_of(run), []).append(run)
-    counts = {}
-    for workloads in by.values():
-        for key in workloads:
-            counts[key] = counts.get(key, 0) + 1
-    return {machine_id: [(key, headline.best_run(workloads[key]))
-                         for key in workload_order(workloads, counts.get)]
-            for machine_id, workloads in sorted(by.items())}
-
-
-def _workload_order(key):
-    """Model name, then batch and sequence as numbers (sequence 16, 32, 64, 256, not 16, 256, 32)."""
-    return (str(key[0]), *(v if isinstance(v, (int, float)) else -1 for v in key[1:]))
-
-
 MAX_MEASURED_SHOWN = 8
 
 
@@ -267,17 +221,12 @@ def shown_and_more(runs, limit=MAX_MEASURED_SHOWN):
     return [r for r in runs if r.machine_id in keep], sorted({r.machine_id for r in runs} - keep)
 
 
-def headline_runs(results):
-    """Per machine, the run of its first workload (the TIL's where it ran it) that speaks for it."""
-    return [workloads[0][1] for workloads in machine_workloads(results).values()]
-
-
 def run_summaries(frame, runs):
     """Per run of a comparison section: its PyTorch FP32 latency and its answer (report/headline.py)."""
     out = []
     for run in runs:
         rows = frame[(frame.machine_id == run.machine_id) & (frame.run_id == run.id) & (frame.status == "ok")]
-        reference = rows[rows.variant_id == REFERENCE_VARIANT]
+        reference = rows[rows.variant_id == intervals.REFERENCE]
         out.append({"run": run, "reference_ms": reference.latency_ms.iloc[0] if len(reference) else None,
                     "answer": headline.answer(run)})
     return out
@@ -291,10 +240,10 @@ def canonical_labels(frame):
 
 # The TIL's table "최적화 기술 / 필요한 CPU 기능", as rules over ISA flags. A rule holds when any flag is present.
 CPU_FEATURES = [
-    ("VNNI", "AVX512-VNNI", ("avx512_vnni", "avx_vnni")),
-    ("BF16 최적화", "AVX512-BF16", ("avx512_bf16", "amx_bf16")),
+    ("VNNI", "AVX512-VNNI", isa.VNNI),
+    ("BF16 최적화", "AVX512-BF16", isa.BF16),
     ("Low-precision fusion", "AVX512", ("avx512f",)),
-    ("8-bit kernel accel", "DL Boost", ("avx512_vnni", "avx_vnni", "amx_int8")),
+    ("8-bit kernel accel", "DL Boost", isa.INT8),
     ("Thread-pinning optimization", "고성능 코어(P-core)", ()),
 ]
 

@@ -8,6 +8,8 @@ where a Session has `run(input_ids, attention_mask) -> numpy array` and `facts()
 import importlib
 from dataclasses import dataclass, field
 
+from benchlog.format import isa
+
 
 class SkipVariant(Exception):
     """This variant cannot run here (library or execution provider missing); the message says why."""
@@ -32,8 +34,7 @@ class Variant:
         return importlib.import_module(self.module)
 
 
-BF16 = ("avx512_bf16", "amx_bf16")
-VNNI = ("avx512_vnni", "avx_vnni", "amx_int8")
+BF16, VNNI = isa.BF16, isa.INT8  # the features that make bf16 and INT8 fast (format/isa.py)
 OV = {"PERFORMANCE_HINT": "LATENCY"}
 
 VARIANTS = {v.id: v for v in [

@@ -32,17 +32,17 @@ def load(variant, artifact_dir, threads, shape):
               "PERFORMANCE_HINT": variant.options["PERFORMANCE_HINT"], "INFERENCE_NUM_THREADS": threads}
     compiled = core.compile_model(model, "CPU", config)
     wanted = variant.options["INFERENCE_PRECISION_HINT"]
-    precision = _type_name(compiled.get_property("INFERENCE_PRECISION_HINT"))
+    precision = type_name(compiled.get_property("INFERENCE_PRECISION_HINT"))
     if precision != wanted and wanted == "bf16":
         raise SkipVariant(f"OpenVINO compiled {precision} although bf16 was asked: this CPU has no bf16 "
                           "instructions (avx512_bf16 or amx_bf16) and OpenVINO does not emulate them")
     if precision != wanted:
         raise RuntimeError(f"OpenVINO compiled with INFERENCE_PRECISION_HINT={precision}, not {wanted}")
-    weights = sorted({_type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
+    weights = sorted({type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
                       and op.get_element_type().is_real()})
     # Quantized weight tensors (i8, u8, i4, u4), not the boolean masks and i64 shapes every graph holds.
-    stored = sorted({_type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
-                     and _type_name(op.get_element_type()) in LOW_PRECISION
+    stored = sorted({type_name(op.get_element_type()) for op in model.get_ops() if op.get_type_name() == "Constant"
+                     and type_name(op.get_element_type()) in LOW_PRECISION
                      and op.get_output_partial_shape(0).rank.get_length() >= 2})
     fake_quantize = sum(op.get_type_name() == "FakeQuantize" for op in model.get_ops())
     notes = [f"compiled INFERENCE_PRECISION_HINT={precision}, "
@@ -80,6 +80,6 @@ def _property(compiled, name):
 LOW_PRECISION = {"i8", "u8", "i4", "u4"}
 
 
-def _type_name(element_type):
+def type_name(element_type):
     """'f32', 'bf16', 'f16' ... for an openvino Type (its str() is "<Type: 'float32'>")."""
     return element_type.to_string() if hasattr(element_type, "to_string") else str(element_type)
