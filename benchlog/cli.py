@@ -1,4 +1,5 @@
-"""The `benchlog` command: `run` and `machine` measure this machine; `validate` checks result files."""
+"""The `benchlog` command: `run`, `roof` and `machine` measure this machine; `validate` checks result files; `collect`
+adds other machines' results; `export` turns a post into Markdown or HTML for a blog; `new` starts a blog."""
 
 import argparse
 import os
@@ -85,6 +86,14 @@ def build_parser():
     validate = sub.add_parser("validate", help="check every result file under DIR (default: results/)")
     validate.add_argument("dir", nargs="?", default="results")
     validate.set_defaults(handler=_validate)
+    new = sub.add_parser("new", help="start a new blog in DIR (a new or empty folder): mkdocs.yml, a sample post, "
+                                     "results/, the Pages workflow")
+    new.add_argument("dir", metavar="DIR")
+    new.add_argument("--title", help="the blog's name (default: the folder's name)")
+    new.add_argument("--requirement", metavar="SPEC",
+                     help="what the blog's requirements.txt installs (default: this benchlog: its git URL where it "
+                          "was installed from git, else benchlog==<version>)")
+    new.set_defaults(handler=_new)
     return parser
 
 
@@ -163,6 +172,12 @@ def _collect(args):
     from benchlog.collect import main as collect_main
 
     return collect_main(args)
+
+
+def _new(args):
+    from benchlog.scaffold import main as new_main
+
+    return new_main(args, sys.stdout)
 
 
 def _validate(args):

@@ -1,0 +1,130 @@
+"""benchlog as others get it: the wheel holds one package with its templates, theme, assets and scaffold, and a
+fresh venv outside the repository builds a new blog from it (`benchlog new`, `mkdocs build --strict`), also with
+this repository's results, and validates them."""
+
+import email
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.install
+
+
+def run(command, cwd, **kwargs):
+    """A command as a user runs it: no checkout on the path, no PYTHONPATH, from `cwd` outside the repository."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    """The wheel, built from a copy of the sources (an in-tree build would leave build/ in the checkout)."""
+    src = tmp_path_factory.mktemp("src")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "benchlog", src / "benchlog", ignore=shutil.ignore_patterns("__pycache__"))
+    dist = tmp_path_factory.mktemp("dist")
+    done = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist),
+                str(src)], cwd=dist)
+    assert done.returncode == 0, done.stderr
+    (path,) = dist.glob("benchlog-*.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory):
+    """A fresh venv with only the wheel (and its dependencies) installed."""
+    root = tmp_path_factory.mktemp("user")
+    done = run([sys.executable, "-m", "venv", str(root / "venv")], cwd=root)
+    assert done.returncode == 0, done.stderr
+    pip = run([str(root / "venv/bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+               str(wheel)], cwd=root)
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    return root
+
+
+def test_the_wheel_has_one_package_with_its_data_and_a_readme_that_renders(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/")[0] for n in names}
+    assert tops == {"benchlog", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}
+    for shipped in ["benchlog/site/templates/machine.html.j2", "benchlog/site/templates/answer.html.j2",
+                    "benchlog/site/theme/main.html", "benchlog/site/theme/partials/languages/ko.html",
+                    "benchlog/site/assets/benchlog.js", "benchlog/site/assets/benchlog.css",
+                    "benchlog/bench/data/sentences.json", "benchlog/bench/data/calibration.json",
+                    "benchlog/scaffold/blog/mkdocs.yml", "benchlog/scaffold/blog/site/blog/posts/first-post.md",
+                    "benchlog/scaffold/blog/gitignore", "benchlog/scaffold/blog/github/workflows/pages.yml",
+                    "benchlog/scaffold/blog/results/colab-intel-xeon-2.20ghz-2vcpu/machine.json"]:
+        assert shipped in names, shipped
+    # every template, asset and scaffold file of the checkout is in the wheel
+    for folder in ("benchlog/site/templates", "benchlog/site/theme", "benchlog/site/assets", "benchlog/scaffold/blog"):
+        files = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*") if p.is_file()}
+        assert files <= set(names), files - set(names)
+    (metadata_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    meta = email.message_from_string(zipfile.ZipFile(wheel).read(metadata_name).decode())
+    assert meta["Name"] == "benchlog" and meta["Description-Content-Type"] == "text/markdown"
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    points = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "benchlog = benchlog.cli:main" in points and "benchlog = benchlog.site.plugin:BenchlogPlugin" in points
+    from readme_renderer.markdown import render
+
+    body = meta.get_payload()
+    assert body.strip() == (ROOT / "README.md").read_text().strip()
+    html = render(body, variant="GFM")
+    assert html and re.search(r"<h2[^>]*>Start your own blog<", html)
+    assert "<script" not in html  # rendered and cleaned, as PyPI shows it
+
+
+def test_a_new_blog_builds_from_the_wheel_alone_then_with_this_repos_results(venv):
+    bin_ = venv / "venv/bin"
+    where = run([str(bin_ / "python"), "-c", "import benchlog, sys; print(benchlog.__file__); "
+                 "print(any(p.startswith(sys.argv[1]) for p in sys.path))", str(ROOT)], cwd=venv)
+    assert where.returncode == 0, where.stderr
+    location, on_path = where.stdout.split()
+    assert "site-packages" in location and not location.startswith(str(ROOT)) and on_path == "False"
+
+    done = run([str(bin_ / "benchlog"), "new", "blog", "--title", "내 블로그: CPU 추론"], cwd=venv)
+    assert done.returncode == 0, done.stderr
+    blog = venv / "blog"
+    for name in ("mkdocs.yml", "site/index.md", "site/blog/posts/first-post.md", ".gitignore", "README.md",
+                 ".github/workflows/pages.yml", "requirements.txt",
+                 "results/colab-intel-xeon-2.20ghz-2vcpu/machine.json"):
+        assert (blog / name).is_file(), name
+    assert "benchlog==0.1.0" in (blog / "requirements.txt").read_text().splitlines()
+
+    build = run([str(bin_ / "mkdocs"), "build", "--strict"], cwd=blog)
+    assert build.returncode == 0, build.stderr[-3000:]
+    home = (blog / "public/index.html").read_text()
+    assert "<title>홈 - 내 블로그: CPU 추론</title>" in home and 'class="benchlog-answer"' in home
+    post = next((blog / "public/blog").rglob("first-post/index.html")).read_text()
+    assert "benchlog-chart" in post and "전사" in post and "{{ benchlog" not in post
+    assert (blog / "public/assets/benchlog/benchlog.js").is_file()  # the assets and theme came from the wheel
+    assert "assets/benchlog/plotly.min.js" in home
+
+    shutil.copytree(ROOT / "results", blog / "results", dirs_exist_ok=True)
+    build = run([str(bin_ / "mkdocs"), "build", "--strict"], cwd=blog)
+    assert build.returncode == 0, build.stderr[-3000:]
+    machines = {p.parent.name for p in (blog / "public/results/machines").glob("*/index.html")}
+    assert machines == {p.name for p in (ROOT / "results").iterdir() if p.is_dir()}
+    validate = run([str(bin_ / "benchlog"), "validate", "results"], cwd=blog)
+    assert validate.returncode == 0 and ", 0 problems" in validate.stdout, validate.stdout + validate.stderr
+
+
+def test_new_refuses_a_folder_that_is_not_empty_and_writes_nothing(venv, tmp_path):
+    bin_ = venv / "venv/bin"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine/notes.md").write_text("mine")
+    done = run([str(bin_ / "benchlog"), "new", "mine"], cwd=tmp_path)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "benchlog: error: new: mine is not empty (1 entries); give a new or empty folder, nothing was written"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.md"]
+    assert (tmp_path / "mine/notes.md").read_text() == "mine"
