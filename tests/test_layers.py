@@ -1,7 +1,6 @@
 """The package's layers import in one direction: format <- analysis <- bench, site (README "Layout")."""
 
 import ast
-from pathlib import Path
 
 from conftest import ROOT
 
