@@ -24,6 +24,17 @@ def main(argv=None):
 def build_parser():
     parser = argparse.ArgumentParser(prog="benchlog", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    _add_roof(sub)
+    _add_machine(sub)
+    _add_export(sub)
+    _add_collect(sub)
+    _add_validate(sub)
+    _add_new(sub)
+    return parser
+
+
+def _add_run(sub):
     run = sub.add_parser("run", help="measure this machine across the backend variants")
     run.add_argument("--model", default="distilbert-base-multilingual-cased",
                      help="distilbert-base-multilingual-cased (default), minilm (bundled real weights), "
@@ -56,6 +67,9 @@ def build_parser():
                           "that id moves on to an id naming the difference, such as amd-epyc-2vcpu-avx512)")
     run.add_argument("--cache", default=None, help="artifact cache (default: $BENCHLOG_CACHE or ~/.cache/benchlog)")
     run.set_defaults(handler=_run)
+
+
+def _add_roof(sub):
     roof = sub.add_parser("roof", help="measure the best GEMM rate per precision (fp32, bf16, int8) through every "
                                        "installed library: the roof variants are compared with")
     roof.add_argument("--threads", type=_positive, default=None, help="default: physical cores, as benchlog run")
@@ -64,9 +78,15 @@ def build_parser():
     roof.add_argument("--results", default="results", help="results folder (default: results/)")
     roof.add_argument("--machine-id", type=_machine_id, default=None)
     roof.set_defaults(handler=_roof)
+
+
+def _add_machine(sub):
     machine = sub.add_parser("machine", help="print the machine fingerprint a run would write")
     machine.add_argument("--machine-id", type=_machine_id, default=None)
     machine.set_defaults(handler=_machine)
+
+
+def _add_export(sub):
     export = sub.add_parser("export", help="export a post for a blog platform: Markdown + PNG charts, or one HTML")
     export.add_argument("post", help="the post, e.g. site/blog/posts/2025-11-30-distilbert-onnx-openvino.md")
     export.add_argument("--out", required=True, help="folder to write into (created if missing)")
@@ -79,13 +99,22 @@ def build_parser():
                         help="md: link the charts at this address (where you publish OUT/images/, e.g. "
                              "https://<user>.github.io/<repo>/assets/posts/<post>/) instead of images/")
     export.set_defaults(handler=_export)
+
+
+def _add_collect(sub):
     collect = sub.add_parser("collect", help="add result folders or zips from other machines to results/")
     collect.add_argument("sources", nargs="+", metavar="SRC", help="a results folder, a machine folder, or a .zip")
     collect.add_argument("--results", default="results", help="results folder (default: results/)")
     collect.set_defaults(handler=_collect)
+
+
+def _add_validate(sub):
     validate = sub.add_parser("validate", help="check every result file under DIR (default: results/)")
     validate.add_argument("dir", nargs="?", default="results")
     validate.set_defaults(handler=_validate)
+
+
+def _add_new(sub):
     new = sub.add_parser("new", help="start a new blog in DIR (a new or empty folder): mkdocs.yml, a sample post, "
                                      "results/, the Pages workflow")
     new.add_argument("dir", metavar="DIR")
@@ -94,7 +123,6 @@ def build_parser():
                      help="what the blog's requirements.txt installs (default: this benchlog: its git URL where it "
                           "was installed from git, else benchlog==<version>)")
     new.set_defaults(handler=_new)
-    return parser
 
 
 def _positive(text):

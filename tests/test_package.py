@@ -13,15 +13,17 @@ import zipfile
 import pytest
 
 from conftest import ROOT
+from test_browser import browser  # noqa: F401 (the Chromium fixture)
 
 pytestmark = pytest.mark.install
 
 
-def run(command, cwd, **kwargs):
+def run(command, cwd, env=None):
     """A command as a user runs it: no checkout on the path, no PYTHONPATH, from `cwd` outside the repository."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV",
+                                                                                "PYTHONHOME")}
     env["NO_MKDOCS_2_WARNING"] = "1"
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, **kwargs)
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +130,43 @@ def test_new_refuses_a_folder_that_is_not_empty_and_writes_nothing(venv, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
     assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.md"]
     assert (tmp_path / "mine/notes.md").read_text() == "mine"
+
+
+@pytest.mark.browser
+def test_the_new_blog_reads_in_chromium(venv, tmp_path, browser):  # noqa: F811
+    """The scaffold as its author first sees it: served, every page loads without an error and draws its charts,
+    the sample post shows its transcribed table and the answers, and the Korean theme labels are there."""
+    import functools
+    import http.server
+    import threading
+
+    from test_browser import QuietHandler, Watched, all_pages, free_port
+
+    bin_ = venv / "venv/bin"
+    assert run([str(bin_ / "benchlog"), "new", "blog"], cwd=tmp_path).returncode == 0
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    build = run([str(bin_ / "mkdocs"), "build", "--strict"], cwd=tmp_path / "blog", env={"SITE_URL": url})
+    assert build.returncode == 0, build.stderr[-3000:]
+    public = tmp_path / "blog/public"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                             functools.partial(QuietHandler, directory=str(public)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    watched = Watched(browser)
+    try:
+        charts = 0
+        for path in all_pages(public):
+            watched.page.goto(url + path)
+            charts += watched.wait_for_charts()
+        assert charts >= 4
+        post = next(p for p in all_pages(public) if p.endswith("first-post/"))
+        watched.page.goto(url + post)
+        watched.wait_for_charts()
+        text = watched.page.inner_text("article")
+        assert "첫 글: 결과를 글에 넣기" in text and "전사" in text and "PyTorch" in text
+        assert watched.page.locator(".benchlog-answer").count() >= 1
+        assert watched.page.locator("a[href$='blog/']").count() >= 1
+        assert watched.errors == []
+    finally:
+        watched.page.close()
+        server.shutdown()
