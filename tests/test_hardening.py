@@ -81,6 +81,20 @@ def test_extreme_but_accepted_latencies_give_finite_speedups_and_rates(box):
         assert row["gops"] is None or 0 < row["gops"] < float("inf")
 
 
+def test_an_interval_may_reach_below_a_microsecond_but_not_zero(box):
+    """A 0.1 ms median over 3 very noisy rounds gave a lower bound of 0.00083 ms: the run crashed on writing it (the
+    interval's bounds were held to the latency range). Bounds are statistics: positive and finite is enough."""
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["variants"][0]["latency_ms"].update(p50=0.1, p50_ci95=[0.0008274630697326591, 3.7e6])
+    run.write_text(json.dumps(doc))
+    assert load_results(results_dir).problems == []
+    doc["variants"][0]["latency_ms"]["p50_ci95"] = [0, 0.2]
+    run.write_text(json.dumps(doc))
+    line, _ = only_problem(results_dir)
+    assert line.startswith(f"{run}: variants[0].latency_ms.p50_ci95[0]: ")
+
+
 def test_long_strings_and_long_lists_are_refused(box):
     results_dir, run = box
     doc = json.loads(run.read_text())

@@ -34,9 +34,11 @@ END = r"(?![\s\S])"
 SLUG_PATTERN = "^[a-z0-9][a-z0-9._-]{0,99}" + END
 _SLUG = {"type": "string", "pattern": SLUG_PATTERN}
 _STR_LIST = {"type": "array", "maxItems": MAX_ITEMS, "items": _NOTE}
-# A 95% interval [low, high] (report/intervals.py), or null where the run has too few rounds for one.
+# A 95% interval [low, high] (analysis/intervals.py), or null where the run has too few rounds for one.
 _CI_OR_NULL = {"type": ["array", "null"], "minItems": 2, "maxItems": 2, "items": _POS}
-_LATENCY_CI = {**_CI_OR_NULL, "items": _LATENCY}
+# An interval's bounds are statistics, not latencies: on a very noisy run of 3 rounds the lower bound of a 0.1 ms
+# median can fall below 1 µs. Any positive finite number (the run is then called noisy for its width).
+_LATENCY_CI = _CI_OR_NULL
 # A machine folder name or run file name (without .json): it becomes part of a URL and of page text.
 RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}" + END
 
