@@ -11,8 +11,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture
 def site_copy(tmp_path):
-    """A copy of the real site source (mkdocs.yml, site/, templates/, results/) to build or break."""
-    for name in ("mkdocs.yml", "site", "templates", "results"):
+    """A copy of the real site source (mkdocs.yml, site/, results/) to build or break; the templates, theme and
+    assets come from the installed package, as they do for any blog."""
+    for name in ("mkdocs.yml", "site", "results"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
     return tmp_path

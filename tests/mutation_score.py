@@ -46,7 +46,7 @@ def main(argv):
             counts[module][kind] += 1
             if kind in ("survived", "no tests"):
                 survivors.append(name)
-    print(f"{'module':26} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'equiv.':>7} {'score':>7}")
+    print(f"{'module':34} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'equiv.':>7} {'score':>7}")
     total = Counter()
     for module, c in sorted(counts.items()):
         total.update(c)
@@ -67,7 +67,7 @@ def _score(c):
 
 
 def _row(module, c):
-    return (f"{module:26} {sum(c.values()):8} {c['killed']:7} {c['survived']:9} {c['no tests']:9} "
+    return (f"{module:34} {sum(c.values()):8} {c['killed']:7} {c['survived']:9} {c['no tests']:9} "
             f"{c['equivalent']:7} {_score(c):7.1%}")
 
 

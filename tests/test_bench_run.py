@@ -11,9 +11,9 @@ import time
 import psutil
 import pytest
 
-from bench.backends import VARIANTS
-from bench.runner import QUICK
-from report.load import load_results
+from benchlog.bench.backends import VARIANTS
+from benchlog.bench.runner import QUICK
+from benchlog.format.load import load_results
 
 from conftest import ROOT
 
@@ -28,7 +28,7 @@ def cache(tmp_path_factory):
 
 
 def benchlog(*args, results, cache, env=None, **kwargs):
-    command = [sys.executable, "-m", "bench.cli", *args]
+    command = [sys.executable, "-m", "benchlog", *args]
     if args[0] == "run":
         command += ["--results", str(results), "--cache", str(cache), "--machine-id", "test-machine"]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900,
@@ -187,7 +187,7 @@ def test_a_backend_that_crashes_is_recorded_and_the_others_carry_on(tmp_path, ca
 
 def test_ctrl_c_keeps_the_finished_variants_and_ends_the_child(tmp_path, cache):
     # A terminal's Ctrl-C reaches the whole process group: start the run in its own group and signal the group.
-    proc = subprocess.Popen([sys.executable, "-m", "bench.cli", "run", *TINY, "--backends", "til", "--results",
+    proc = subprocess.Popen([sys.executable, "-m", "benchlog", "run", *TINY, "--backends", "til", "--results",
                              str(tmp_path), "--cache", str(cache), "--machine-id", "test-machine"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**os.environ, "BENCHLOG_FAULT": "openvino-fp32:hang"})
@@ -274,7 +274,7 @@ def test_a_different_cpu_under_the_default_id_gets_an_id_naming_the_difference(t
     default.mkdir()
     other = {**this, "cpu": {**this["cpu"], "flags": {**this["cpu"]["flags"], "avx2": not this["cpu"]["flags"]["avx2"]}}}
     (default / "machine.json").write_text(json.dumps(other))
-    command = [sys.executable, "-m", "bench.cli", "run", *TINY, "--backends", "ort-cpu-int8", "--results",
+    command = [sys.executable, "-m", "benchlog", "run", *TINY, "--backends", "ort-cpu-int8", "--results",
                str(tmp_path), "--cache", str(cache)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
@@ -289,7 +289,7 @@ def test_a_different_cpu_under_the_default_id_gets_an_id_naming_the_difference(t
 @pytest.mark.parametrize("bad", ["../escaped", "My Box", "a/b", "", ".hidden", "x" * 101, "a..b"])
 def test_a_hostile_machine_id_writes_nothing(tmp_path, cache, bad):
     results = tmp_path / "results"
-    command = [sys.executable, "-m", "bench.cli", "run", *TINY, "--results", str(results), "--cache", str(cache),
+    command = [sys.executable, "-m", "benchlog", "run", *TINY, "--results", str(results), "--cache", str(cache),
                "--machine-id", bad]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
@@ -312,7 +312,7 @@ def test_batch_4_counts_each_input_once_and_reports_throughput_per_input(tmp_pat
 
 
 def test_two_runs_started_together_both_end_complete_and_valid(tmp_path, cache):
-    command = [sys.executable, "-m", "bench.cli", "run", *TINY, "--backends", "ort-cpu", "--results",
+    command = [sys.executable, "-m", "benchlog", "run", *TINY, "--backends", "ort-cpu", "--results",
                str(tmp_path), "--cache", str(cache), "--machine-id", "test-machine"]
     procs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]

@@ -11,11 +11,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bench import artifacts, runner, store
-from bench.machine import ISA_FLAGS
-from bench.backends import VARIANTS, Variant, select
-from bench.worker import batches, compare, summarize
-from report.errors import UserError
+from benchlog.bench import cache, runner, store
+from benchlog.bench.builders import BUILDERS
+from benchlog.bench.machine import ISA_FLAGS
+from benchlog.bench.backends import VARIANTS, Variant, select
+from benchlog.bench.worker import batches, compare, summarize
+from benchlog.format.errors import UserError
 
 
 def test_summarize_gives_every_statistic():
@@ -69,14 +70,14 @@ def test_importing_bench_imports_no_ml_library():
     import subprocess
     import sys
 
-    code = ("import sys, bench.cli, bench.runner, bench.backends, report.plugin;"
+    code = ("import sys, benchlog.cli, benchlog.bench.runner, benchlog.bench.backends, benchlog.site.plugin;"
             "print([m for m in ('torch', 'onnxruntime', 'openvino', 'transformers') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 def test_missing_library_is_recorded_as_skipped():
-    variant = Variant("fake-fp32", "fake", "fp32", "Fake", "bench.backends.fake", "onnx-fp32", ("no_such_lib_x",))
+    variant = Variant("fake-fp32", "fake", "fp32", "Fake", "benchlog.bench.backends.fake", "onnx-fp32", ("no_such_lib_x",))
     record = runner.run_variant(variant, SimpleNamespace(task="classification"), {"artifact_root": "/nonexistent"},
                                 {}, progress=None)
     assert record["status"] == "skipped"
@@ -87,7 +88,7 @@ def test_size_counts_every_file_including_external_data(tmp_path):
     (tmp_path / "model.onnx").write_bytes(b"x" * 700)
     (tmp_path / "model.onnx.data").write_bytes(b"x" * 5000)
     (tmp_path / "settings.json").write_text("{}")
-    size = artifacts.files_of(tmp_path)
+    size = cache.files_of(tmp_path)
     assert size["bytes"] == 5700
     assert [f["path"] for f in size["files"]] == ["model.onnx", "model.onnx.data"]
 
@@ -184,20 +185,20 @@ def test_a_cached_artifact_is_checked_against_its_manifest_and_rebuilt(tmp_path,
         builds.append(out.name)
         (out / "model.safetensors").write_bytes(b"w" * 1000)
 
-    monkeypatch.setitem(artifacts.BUILDERS, "pytorch", fake_build)
+    monkeypatch.setitem(BUILDERS, "pytorch", fake_build)
     phases = []
-    folder = artifacts.ensure(tmp_path, "pytorch", None, phases.append)
-    assert artifacts.manifest_problem(folder) is None and len(builds) == 1
-    assert artifacts.ensure(tmp_path, "pytorch", None, phases.append) == folder and len(builds) == 1  # reused
+    folder = cache.ensure(tmp_path, "pytorch", None, phases.append)
+    assert cache.manifest_problem(folder) is None and len(builds) == 1
+    assert cache.ensure(tmp_path, "pytorch", None, phases.append) == folder and len(builds) == 1  # reused
     (folder / "model.safetensors").write_bytes(b"w" * 3)  # truncated
-    artifacts.ensure(tmp_path, "pytorch", None, phases.append)
+    cache.ensure(tmp_path, "pytorch", None, phases.append)
     assert len(builds) == 2 and (folder / "model.safetensors").stat().st_size == 1000
     assert "rebuilding cached pytorch: its files differ from its manifest (model.safetensors)" in phases
     (folder / "model.safetensors").write_bytes(b"x" * 1000)  # same size, other bytes
-    assert artifacts.manifest_problem(folder) == "model.safetensors does not match its checksum"
+    assert cache.manifest_problem(folder) == "model.safetensors does not match its checksum"
     (folder / "manifest.json").unlink()
-    assert artifacts.manifest_problem(folder).startswith("it has no readable manifest")
-    assert artifacts.files_of(folder)["files"] == [{"path": "model.safetensors", "bytes": 1000}]
+    assert cache.manifest_problem(folder).startswith("it has no readable manifest")
+    assert cache.files_of(folder)["files"] == [{"path": "model.safetensors", "bytes": 1000}]
 
 
 def test_temp_folders_of_dead_builds_are_removed(tmp_path):
@@ -205,15 +206,15 @@ def test_temp_folders_of_dead_builds_are_removed(tmp_path):
                           text=True).stdout.strip()
     (tmp_path / f".onnx-fp32.tmp-{dead}").mkdir()
     (tmp_path / f".onnx-fp32.tmp-{os.getpid()}").mkdir()  # a live process's build is left alone
-    artifacts.remove_stale_temps(tmp_path)
+    cache.remove_stale_temps(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [f".onnx-fp32.tmp-{os.getpid()}"]
 
 
 def test_cache_key_changes_with_the_weights(tmp_path):
-    a = artifacts.cache_key({"name": "m"}, "random", None, 0)
-    assert a == artifacts.cache_key({"name": "m"}, "random", None, 0)
-    assert a != artifacts.cache_key({"name": "m"}, "random", None, 1)
-    assert a != artifacts.cache_key({"name": "other"}, "random", None, 0)
+    a = cache.cache_key({"name": "m"}, "random", None, 0)
+    assert a == cache.cache_key({"name": "m"}, "random", None, 0)
+    assert a != cache.cache_key({"name": "m"}, "random", None, 1)
+    assert a != cache.cache_key({"name": "other"}, "random", None, 0)
 
 
 def test_rounds_pool_samples_and_keep_each_process_median():
@@ -234,14 +235,14 @@ def test_rounds_pool_samples_and_keep_each_process_median():
 
 
 def test_process_spread_text():
-    from report.tables import process_spread
+    from benchlog.site.tables import process_spread
 
     assert process_spread([98.14, 101.3, 99.0]) == "프로세스 3개: 98.1–101.3"
     assert process_spread([98.0]) is None and process_spread(None) is None
 
 
 def test_nodes_per_provider_counts_what_each_provider_executed(tmp_path):
-    from bench.backends.ort import nodes_per_provider
+    from benchlog.bench.backends.ort import nodes_per_provider
 
     events = [{"cat": "Session", "name": "session_initialization"},
               {"cat": "Node", "name": "OpenVINO-EP-subgraph_1_kernel_time",

@@ -7,7 +7,7 @@ from conftest import DATA, ROOT
 
 
 def benchlog(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "bench.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "benchlog", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120)
 
 

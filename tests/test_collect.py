@@ -9,8 +9,8 @@ import sys
 import zipfile
 
 import pytest
-from bench import cli
-from report.load import load_results
+from benchlog import cli
+from benchlog.format.load import load_results
 
 from conftest import DATA, ROOT
 
@@ -26,7 +26,7 @@ def collect(*sources, results):
 
 
 def collect_command(*sources, results):
-    return subprocess.run([sys.executable, "-m", "bench.cli", "collect", *map(str, sources), "--results",
+    return subprocess.run([sys.executable, "-m", "benchlog", "collect", *map(str, sources), "--results",
                            str(results)], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
@@ -259,7 +259,7 @@ def test_name_collisions_in_full(tmp_path, entries, message):
 
 
 def test_name_length_limits_are_inclusive(tmp_path, monkeypatch):
-    from report import collect as module
+    from benchlog import collect as module
     monkeypatch.setattr(module, "MAX_PATH", 20)
     monkeypatch.setattr(module, "MAX_NAME", 8)
     fits = [("box/machine.json", "{}")]  # "machine.json" is 12 bytes, over a part limit of 8
@@ -276,7 +276,7 @@ def test_name_length_limits_are_inclusive(tmp_path, monkeypatch):
 
 
 def test_size_limits_are_inclusive(tmp_path, monkeypatch):
-    from report import collect as module
+    from benchlog import collect as module
     monkeypatch.setattr(module, "MAX_ZIP_BYTES", 10)
     path = _zip(tmp_path, [("box/machine.json", "x" * 10)], "ten.zip")  # exactly the limit: read
     done = collect(path, results=tmp_path / "results")

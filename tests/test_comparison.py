@@ -4,12 +4,12 @@ per machine and run, one workload per section, the best evidence per machine, th
 import html
 import json
 import re
-import shutil
 
 import pytest
 
-from report import tables
-from report.load import load_results
+from benchlog.analysis import workloads
+from benchlog.site import tables
+from benchlog.format.load import load_results
 
 from conftest import DATA, mkdocs_build
 
@@ -68,8 +68,8 @@ def test_chart_data_equals_the_files_with_two_workloads_and_two_equal_labels(two
     assert done.returncode == 0, done.stderr
     page = (root / "public/results/comparison/index.html").read_text()
     results = load_results(root / "results")
-    sections = dict(tables.comparison_sections(results))
-    assert list(sections)[0] == tables.TIL_WORKLOAD
+    sections = dict(workloads.comparison_sections(results))
+    assert list(sections)[0] == workloads.TIL_WORKLOAD
     for key in (("m", 1, 128), ("m", 1, 64)):
         assert key in sections
     # Every latency bar is exactly the p50 of one variant of one run, keyed by machine and run; no run twice.
@@ -115,7 +115,7 @@ def test_an_interrupted_run_never_hides_a_complete_one(site_copy):
     (results / "box/20260301T000000Z-stopped.json").write_text(json.dumps(newer))
     add_run(results, "box", "20260201T000000Z-quick.json", workload={"quick": True}, started_at="2026-02-01T00:00:00Z")
     loaded = load_results(results)
-    shown = [r.id for _, runs in tables.comparison_sections(loaded) for r in runs if r.machine_id == "box"]
+    shown = [r.id for _, runs in workloads.comparison_sections(loaded) for r in runs if r.machine_id == "box"]
     assert shown == ["20260101T000000Z-full"]
     assert mkdocs_build(site_copy).returncode == 0
     overview = (site_copy / "public/results/index.html").read_text()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bench.backends import VARIANTS, hardware
-from report import advice, efficiency, flops, roof
-from report.strings import UI
+from benchlog.bench.backends import VARIANTS, hardware
+from benchlog.analysis import advice, efficiency, flops, roof, workloads
+from benchlog.site.strings import UI
 
 MULTILINGUAL = {"layers": 6, "hidden": 768, "heads": 12, "ffn": 3072, "vocab": 119547, "labels": 2,
                 "head_hidden": 768}
@@ -169,7 +169,7 @@ def _variant(vid, p50=None, precision="fp32", status="ok", cosine=None, noise=No
 
 
 def _run(variants, started="2026-12-01T00:00:00Z", complete=True, quick=False, kind="measured", seq=128):
-    from report.load import Run
+    from benchlog.format.model import Run
     doc = {"machine_id": "box", "started_at": started, "complete": complete, "source": {"kind": kind},
            "workload": {"batch_size": 1, "seq_len": seq, "threads": 2, "quick": quick},
            "model": {"name": "m", "dims": MULTILINGUAL}, "variants": variants}
@@ -178,12 +178,11 @@ def _run(variants, started="2026-12-01T00:00:00Z", complete=True, quick=False, k
 
 def machine_runs(results, machine):
     """{workload: run} the advice reads for `machine`: the run that speaks for each workload."""
-    from report import tables
-    return dict(tables.machine_workloads(results).get(machine.id, []))
+    return dict(workloads.machine_workloads(results).get(machine.id, []))
 
 
 def _machine(flags):
-    from report.load import Machine
+    from benchlog.format.model import Machine
     return Machine("box", {"label": "Box", "cpu": {"vendor": "GenuineIntel", "freq_mhz": 2000, "logical_cores": 2,
                                                   "flags": flags}}, None)
 
@@ -194,7 +193,7 @@ REF_MS = 111.74808576
 
 
 def test_run_rows_rate_roof_peak_and_speedup_by_hand():
-    from report.load import Results, Run
+    from benchlog.format.model import Results, Run
     results = Results()
     results.roofs = [Run("roof-a", {"machine_id": "box", "threads": 2, "gemm": [
                          {"precision": "fp32", "rate_gops": 100.0}, {"precision": "fp32", "rate_gops": 125.0},
@@ -291,7 +290,7 @@ def test_the_advice_reads_the_run_that_speaks_for_each_workload():
 def test_dims_of_distilbert_and_bert_configs_and_their_flops_by_hand():
     from types import SimpleNamespace
 
-    from bench.models import dims_of
+    from benchlog.bench.models import dims_of
     distil = SimpleNamespace(model_type="distilbert", n_layers=6, dim=768, n_heads=12, hidden_dim=3072,
                              vocab_size=119547, num_labels=2)
     assert dims_of(distil, "classification") == MULTILINGUAL
@@ -439,7 +438,7 @@ def test_flops_need_every_dimension_and_count_a_head_without_a_hidden_layer():
 
 
 def test_a_whole_efficiency_row_and_what_changes_it():
-    from report.load import Results
+    from benchlog.format.model import Results
     machine = _machine({"avx2": True, "fma": True})
     ref = dict(_variant("pytorch-fp32", REF_MS, cosine=1.0), reason=None, hardware={"native": True},
                fidelity={"cosine": 1.0, "cosine_min": 0.99, "argmax_agree": 9, "argmax_total": 10, "flips": [1]})
@@ -452,7 +451,7 @@ def test_a_whole_efficiency_row_and_what_changes_it():
         "status": "ok", "reason": None, "hardware": {"native": True}, "latency_ms": REF_MS, "speedup": 1.0,
         "speedup_ci95": None, "gops": pytest.approx(100.0), "roof": None, "roof_pct": None,
         "peak": peak["fp32"], "peak_pct": pytest.approx(100 / 128 * 100), "cosine": 1.0, "cosine_min": 0.99,
-        "argmax": "9/10", "flips": [1]}
+        "argmax_agree": 9, "argmax_total": 10, "flips": [1]}
     assert rows[1]["roof_precision"] == "bf16" and rows[1]["peak"] == peak["bf16"]
     assert rows[2]["gops"] is None and rows[2]["reason"] == "it broke" and rows[2]["label"] == "W"
     no_label = efficiency.run_rows(Results(), machine, _run([{k: x for k, x in ref.items() if k != "label"}]))
@@ -495,7 +494,7 @@ def test_edges_of_the_rules_named_one_by_one():
 
 
 def test_the_interval_and_the_hint_reach_the_efficiency_rows():
-    from report.load import Results
+    from benchlog.format.model import Results
     v = dict(_variant("ort-cpu-int8", REF_MS / 2.6, "int8"),
              speedup={"value": 2.6, "ci95": [2.5, 2.7], "reference": "pytorch-fp32"})
     run = _run([_variant("pytorch-fp32", REF_MS), v])
@@ -505,7 +504,7 @@ def test_the_interval_and_the_hint_reach_the_efficiency_rows():
 
 
 def test_an_estimate_below_the_measured_roof_is_not_shown():
-    from report import roof
+    from benchlog.analysis import roof
     measured = {"rate_gops": 900.0}
     assert roof.credible_estimate({"rate_gops": 800.0}, measured) is None  # says nothing: the roof beats it
     assert roof.credible_estimate({"rate_gops": 900.0}, measured) == {"rate_gops": 900.0}

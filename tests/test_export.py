@@ -14,7 +14,7 @@ POST = ROOT / "site/blog/posts/2025-11-30-distilbert-onnx-openvino.md"
 
 
 def export(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "bench.cli", "export", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "benchlog", "export", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300)
 
 
@@ -75,7 +75,7 @@ def test_markdown_with_an_image_base_url_pastes_with_no_relative_or_local_link(t
 def test_korean_text_is_drawn_in_noto_cjk():
     done = subprocess.run(["fc-match", ":lang=ko", "family"], capture_output=True, text=True)
     assert "Noto Sans CJK" in done.stdout, "install fonts-noto-cjk (make site and make test do)"
-    from report.export import FONT
+    from benchlog.site.export import FONT
 
     assert FONT.startswith("Noto Sans CJK KR")
 
@@ -159,7 +159,7 @@ def test_a_bad_tag_or_a_missing_post_is_one_line(tmp_path):
 def test_export_refuses_hostile_urls_and_targets_with_one_line(args, message):
     """A javascript: site URL used to become a live link; --out site/blog/posts overwrote the post itself."""
     before = {p: p.read_bytes() for p in (ROOT / "site/blog/posts").iterdir()}
-    command = [sys.executable, "-m", "bench.cli", "export", str(POST), "--out", "export-never", *args]
+    command = [sys.executable, "-m", "benchlog", "export", str(POST), "--out", "export-never", *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     (line,) = done.stderr.strip().splitlines()
@@ -179,12 +179,12 @@ def test_export_refuses_hostile_urls_and_targets_with_one_line(args, message):
     (4.5, "4.5"),
 ])
 def test_md_text_escapes_every_markdown_and_html_special(value, expected):
-    from report.export import md_text
+    from benchlog.site.export import md_text
     assert md_text(value) == expected
 
 
 def test_links_to_site_pages_become_published_addresses_with_their_anchors():
-    from report.export import absolute_links
+    from benchlog.site.export import absolute_links
     body = ("[a](../../results/machines/box.md#advice) [b](../index.md) [c](https://x.org/p.md) "
             "[d](#local) [e](/abs.md) [f](../../results/comparison.md)")
     got = absolute_links(body, "blog/posts/post.md", "https://me.github.io/benchlog/")
@@ -197,14 +197,14 @@ def test_links_to_site_pages_become_published_addresses_with_their_anchors():
                                  '<svg><a href="JavaScript:alert(1)">x</a></svg>', '<svg><SCRIPT src=x></svg>',
                                  '<svg><rect\nonclick = "x"/></svg>'])
 def test_an_svg_that_can_run_anything_is_refused(svg):
-    from report.errors import UserError
-    from report.export import check_svg
+    from benchlog.format.errors import UserError
+    from benchlog.site.export import check_svg
     with pytest.raises(UserError, match="holds script"):
         check_svg(svg)
 
 
 def test_a_plain_svg_passes_as_given():
-    from report.export import check_svg
+    from benchlog.site.export import check_svg
     svg = '<svg xmlns="http://www.w3.org/2000/svg"><text x="1">onion = 3, scripts: none</text></svg>'
     assert check_svg(svg) == svg
 
@@ -214,8 +214,8 @@ def test_a_plain_svg_passes_as_given():
     ("javascript:alert(1)//x", False), ('https://x.org/"><script>', False), ("https://x.org/a b", False),
     ("ftp://x.org/", False), ("https://x.org/\n", False), ("//x.org/", False), ("https://x.org:123456/", False)])
 def test_only_plain_http_site_urls(url, ok):
-    from report.errors import UserError
-    from report.export import check_site_url
+    from benchlog.format.errors import UserError
+    from benchlog.site.export import check_site_url
     if ok:
         assert check_site_url(url) == url
     else:
@@ -225,8 +225,8 @@ def test_only_plain_http_site_urls(url, ok):
 
 
 def test_out_dirs_that_would_overwrite_a_post_or_a_result_are_refused(tmp_path):
-    from report.errors import UserError
-    from report.export import check_out_dir
+    from benchlog.format.errors import UserError
+    from benchlog.site.export import check_out_dir
     post = tmp_path / "site/blog/posts/p.md"
     post.parent.mkdir(parents=True)
     post.write_text("x")
@@ -250,7 +250,7 @@ def test_out_dirs_that_would_overwrite_a_post_or_a_result_are_refused(tmp_path):
 
 
 def test_markdown_tables_escape_every_cell_and_mark_missing_figures():
-    from report.export import _md_table, _num, _sci
+    from benchlog.site.export import _md_table, _num, _sci
     assert _md_table(["a|b", "c"], [["[x](y)", 1.5], ["<i>", "—"]]) == (
         "| a\\|b | c |\n|---|---|\n| \\[x\\](y) | 1.5 |\n| &lt;i&gt; | — |")
     assert _num(1234.567, 1) == "1,234.6" and _num(None, 1) == "—" and _num(float("nan"), 2) == "—"
@@ -258,8 +258,8 @@ def test_markdown_tables_escape_every_cell_and_mark_missing_figures():
 
 
 def test_messages_of_the_url_and_svg_checks_in_full(tmp_path):
-    from report.errors import UserError
-    from report.export import absolute_links, check_out_dir, check_svg, check_site_url, md_text
+    from benchlog.format.errors import UserError
+    from benchlog.site.export import absolute_links, check_out_dir, check_svg, check_site_url, md_text
     with pytest.raises(UserError) as exc:
         check_site_url("https://x.org/\n\t" + "y" * 100)
     shown = "https://x.org/\\n\\t" + "y" * 64  # control characters written out; the first 80 characters
@@ -277,8 +277,8 @@ def test_messages_of_the_url_and_svg_checks_in_full(tmp_path):
 
 
 def test_a_backslash_in_a_site_url_is_shown_once_and_an_x_before_the_slash_stays():
-    from report.errors import UserError
-    from report.export import absolute_links, check_site_url
+    from benchlog.format.errors import UserError
+    from benchlog.site.export import absolute_links, check_site_url
     with pytest.raises(UserError) as exc:
         check_site_url("https://x.org/a\\b")
     assert "'https://x.org/a\\b'" in str(exc.value)
@@ -336,7 +336,7 @@ def test_the_html_export_survives_a_paste_into_an_editor(tmp_path):
 
 
 def test_the_title_leaves_the_body_and_the_answers_become_markdown_items():
-    from report.export import answers_markdown, take_title
+    from benchlog.site.export import answers_markdown, take_title
 
     assert take_title("# TIL: 제목 *a*\n\n## 스크럼\n") == ("TIL: 제목 *a*", "## 스크럼\n")
     assert take_title("\n\n# 제목\n본문") == ("제목", "본문")
@@ -349,10 +349,10 @@ def test_the_title_leaves_the_body_and_the_answers_become_markdown_items():
 
 
 def test_a_compact_markdown_table_is_the_default_view():
-    from report.export import MarkdownExport
-    from report.load import load_results
-    from report.pages import Renderer
-    from report.tags import resolve
+    from benchlog.site.export import MarkdownExport
+    from benchlog.format.load import load_results
+    from benchlog.site.pages import Renderer
+    from benchlog.site.tags import resolve
 
     renderer = Renderer(load_results(ROOT / "results"))
     exporter = MarkdownExport(ROOT / "unused", "x", renderer)

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from report import tables
-from report.load import load_results
-from report.schema import MAX_FILE_BYTES
+from benchlog.site import tables
+from benchlog.format.load import load_results
+from benchlog.format.schema import MAX_FILE_BYTES
 
 from conftest import DATA, ROOT
 
@@ -64,7 +64,7 @@ def test_latencies_must_lie_in_a_physical_range(box, value):
 
 
 def test_extreme_but_accepted_latencies_give_finite_speedups_and_rates(box):
-    from report import efficiency, intervals
+    from benchlog.analysis import efficiency, intervals
 
     results_dir, run = box
     doc = json.loads(run.read_text())
@@ -79,6 +79,20 @@ def test_extreme_but_accepted_latencies_give_finite_speedups_and_rates(box):
     assert ratios and all(0 < r["value"] <= 3.6e9 for r in ratios.values())
     for row in efficiency.run_rows(results, results.machines[loaded.machine_id], loaded):
         assert row["gops"] is None or 0 < row["gops"] < float("inf")
+
+
+def test_an_interval_may_reach_below_a_microsecond_but_not_zero(box):
+    """A 0.1 ms median over 3 very noisy rounds gave a lower bound of 0.00083 ms: the run crashed on writing it (the
+    interval's bounds were held to the latency range). Bounds are statistics: positive and finite is enough."""
+    results_dir, run = box
+    doc = json.loads(run.read_text())
+    doc["variants"][0]["latency_ms"].update(p50=0.1, p50_ci95=[0.0008274630697326591, 3.7e6])
+    run.write_text(json.dumps(doc))
+    assert load_results(results_dir).problems == []
+    doc["variants"][0]["latency_ms"]["p50_ci95"] = [0, 0.2]
+    run.write_text(json.dumps(doc))
+    line, _ = only_problem(results_dir)
+    assert line.startswith(f"{run}: variants[0].latency_ms.p50_ci95[0]: ")
 
 
 def test_long_strings_and_long_lists_are_refused(box):
@@ -116,7 +130,7 @@ def test_a_fifo_is_refused_without_hanging(box):
     fifo = results_dir / "test-box/20260202T000000Z-fifo.json"
     os.mkfifo(fifo)
     # validate as a subprocess with a timeout: a hang fails the test instead of blocking the suite
-    done = subprocess.run([sys.executable, "-m", "bench.cli", "validate", str(results_dir)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "benchlog", "validate", str(results_dir)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert f"{fifo}: is not a regular file (a FIFO, device or folder); only files are read" in done.stdout
     assert done.returncode == 1
@@ -311,7 +325,7 @@ def _machine_doc():
      "machine_id: \"Box\" must be lower-case letters, digits, '.', '_' or '-' (it names a folder and a page)"),
 ])
 def test_every_kind_of_schema_problem_reads_as_one_line(change, line):
-    from report.load import schema_problems
+    from benchlog.format.problems import schema_problems
     doc = _machine_doc()
     change(doc)
     path = "results/test-box/machine.json"
@@ -328,7 +342,7 @@ def test_every_kind_of_schema_problem_reads_as_one_line(change, line):
      "variants[0].latency_ms.p50_ci95: does not fit the format (minItems)"),
 ])
 def test_run_schema_problems_read_as_one_line(box, change, line):
-    from report.load import schema_problems
+    from benchlog.format.problems import schema_problems
     _, run = box
     doc = json.loads(run.read_text())
     change(doc)
@@ -336,7 +350,7 @@ def test_run_schema_problems_read_as_one_line(box, change, line):
 
 
 def test_a_document_that_is_not_an_object_at_all():
-    from report.load import schema_problems
+    from benchlog.format.problems import schema_problems
     assert [str(p) for p in schema_problems("m.json", [], "machine")] == ["m.json: (top level): must be an object, "
                                                                          "got a list []"]
 
@@ -348,7 +362,7 @@ def test_a_document_that_is_not_an_object_at_all():
     ("한" * 5, 'a string "한한한한한"'),  # shown as written, not as \\ud55c escapes
 ])
 def test_a_wrong_type_names_what_it_got(value, got):
-    from report.load import schema_problems
+    from benchlog.format.problems import schema_problems
     doc = _machine_doc()
     field, wanted = ("cpu.model", "a string") if not isinstance(value, str) else ("format_version", "a whole number")
     if isinstance(value, str):
@@ -398,8 +412,8 @@ def test_a_roof_file_is_kept_with_its_name_and_path(box):
 @pytest.mark.parametrize("raw, ok", [("-9223372036854775808", True), ("9223372036854775807", True),
                                      ("9223372036854775808", False), ("-9223372036854775809", False)])
 def test_64_bit_integers_at_their_edges(raw, ok):
-    from report.errors import ResultFileError
-    from report.load import parse_json
+    from benchlog.format.errors import ResultFileError
+    from benchlog.format.parse import parse_json
     if ok:
         assert parse_json("f.json", f'{{"n": {raw}}}'.encode()) == {"n": int(raw)}
     else:
@@ -415,16 +429,16 @@ def test_64_bit_integers_at_their_edges(raw, ok):
                                      "SPACE), at character 3: text in a result file must read as it looks"),
 ])
 def test_parse_problems_name_the_field_or_the_top_level(text, line):
-    from report.errors import ResultFileError
-    from report.load import parse_json
+    from benchlog.format.errors import ResultFileError
+    from benchlog.format.parse import parse_json
     with pytest.raises(ResultFileError) as exc:
         parse_json("f.json", text.encode())
     assert str(exc.value) == line
 
 
 def test_read_bytes_limits_and_failures(tmp_path, monkeypatch):
-    from report import load
-    from report.errors import ResultFileError
+    from benchlog.format import parse as load
+    from benchlog.format.errors import ResultFileError
     monkeypatch.setattr(load, "MAX_FILE_BYTES", 10)
     ten, eleven = tmp_path / "ten.json", tmp_path / "eleven.json"
     ten.write_bytes(b"1" * 10)
@@ -441,14 +455,14 @@ def test_read_bytes_limits_and_failures(tmp_path, monkeypatch):
 
 
 def test_defaults_fill_objects_lists_and_untyped_objects():
-    from report.load import fill_defaults
+    from benchlog.format.parse import fill_defaults
     schema = {"properties": {"a": {"type": "object"}, "b": {"type": "array"}, "c": {"properties": {}},
                              "d": {"type": "string"}, "e": {"anyOf": []}}}
     assert fill_defaults({}, schema) == {"a": {}, "b": [], "c": {}, "d": None, "e": None}
 
 
 def test_a_nested_missing_field_is_named_with_its_parent():
-    from report.load import schema_problems
+    from benchlog.format.problems import schema_problems
     doc = _machine_doc()
     del doc["cpu"]["model"]
     assert [str(p) for p in schema_problems("m.json", doc, "machine")] == ["m.json: cpu.model: is missing (required)"]

@@ -4,8 +4,10 @@ says is fastest and recommended."""
 import pytest
 
 from conftest import ROOT
-from report import headline, tables
-from report.load import Run, load_results
+from benchlog.analysis import headline
+from benchlog.analysis import workloads
+from benchlog.format.load import load_results
+from benchlog.format.model import Run
 
 COLAB = "colab-intel-xeon-2.20ghz-2vcpu"
 
@@ -85,16 +87,16 @@ def test_a_quiet_run_of_five_variants_does_not_outrank_a_noisy_run_of_thirteen()
 
 
 def test_the_committed_results_name_one_run_per_machine_and_workload(til):
-    workloads = tables.machine_workloads(til)
-    assert set(workloads) == set(til.machines) - {m for m in til.machines if not til.runs_of(m)}
-    colab = dict(workloads[COLAB])[tables.TIL_WORKLOAD]
+    by_machine = workloads.machine_workloads(til)
+    assert set(by_machine) == set(til.machines) - {m for m in til.machines if not til.runs_of(m)}
+    colab = dict(by_machine[COLAB])[workloads.TIL_WORKLOAD]
     assert colab.id.endswith("til-2")  # the TIL's second table holds the PyTorch reference; the first does not
     got = headline.answer(colab)
     assert got["fastest"]["id"] == "ort-cpu-int8" and got["fastest"]["speedup"] == pytest.approx(2.0788, abs=1e-4)
-    for machine_id, pairs in workloads.items():
-        assert pairs[0][0] == tables.TIL_WORKLOAD  # every machine here ran the TIL's workload: it comes first
+    for machine_id, pairs in by_machine.items():
+        assert pairs[0][0] == workloads.TIL_WORKLOAD  # every machine here ran the TIL's workload: it comes first
         for key, run in pairs:
-            candidates = [r for r in til.runs_of(machine_id) if tables.workload_of(r) == key]
+            candidates = [r for r in til.runs_of(machine_id) if workloads.workload_of(r) == key]
             assert run is min(candidates, key=headline.rank)
 
 

@@ -28,7 +28,7 @@ def model_files(tmp_path_factory):
     import torch
     import transformers
 
-    from bench.models import TINY, minilm_path
+    from benchlog.bench.models import TINY, minilm_path
 
     folder = tmp_path_factory.mktemp("tiny-hub-model")
     torch.manual_seed(1)
@@ -115,7 +115,7 @@ def hub(model_files):
 def run(tmp_path, *args, endpoint, extra_env=None):
     env = {**os.environ, "HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf-home"), **(extra_env or {})}
     env.pop("HF_HUB_OFFLINE", None)
-    command = [sys.executable, "-m", "bench.cli", "run", "--quick", "--rounds", "1", "--backends", "ort-cpu-int8",
+    command = [sys.executable, "-m", "benchlog", "run", "--quick", "--rounds", "1", "--backends", "ort-cpu-int8",
                "--results", str(tmp_path / "results"), "--cache", str(tmp_path / "cache"), "--machine-id", "hub-box",
                *args]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
@@ -150,7 +150,7 @@ def test_auto_falls_back_to_random_weights_and_says_so_when_the_hub_does_not_ans
 
 
 def test_the_tils_model_falls_back_to_its_known_architecture(tmp_path, monkeypatch, capsys):
-    from bench import models
+    from benchlog.bench import models
 
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")

@@ -4,7 +4,7 @@ simulated runs with a known truth, a bimodal process effect and host slow spells
 import numpy as np
 import pytest
 
-from report import intervals
+from benchlog.analysis import intervals
 
 
 def test_t_quantiles_match_the_table_and_the_expansion():

@@ -2,8 +2,12 @@
 
 import json
 
-from report.load import load_results, read_document
-from report.schema import FORMAT_VERSION
+import pytest
+
+from benchlog.format.errors import ResultFileError
+from benchlog.format.load import load_results
+from benchlog.format.parse import read_document
+from benchlog.format.schema import FORMAT_VERSION
 
 from conftest import DATA
 
@@ -75,6 +79,36 @@ def test_old_format_is_migrated():
     assert run.variants[0]["size"]["bytes"] == 267000000
 
 
+def test_format_6_stores_noise_reasons_as_keys_and_older_sentences_are_dropped(tmp_path):
+    """An older file kept the reasons as UI sentences: they are dropped on reading (the figures they were worded
+    from stay and are judged again); a version-6 file may hold only the keys."""
+    from conftest import ROOT
+
+    (source,) = [p for p in (ROOT / "results/amd-epyc-2vcpu-avx512").glob("2026*.json")
+                 if '"reasons": [\n          "' in p.read_text()][:1]
+    old = json.loads(source.read_text())
+    assert old["format_version"] < 6
+    noisy = [v for v in old["variants"] if (v.get("noise") or {}).get("reasons")]
+    assert noisy and all(isinstance(r, str) and " " in r for v in noisy for r in v["noise"]["reasons"])
+    doc = read_document(source, "run")
+    assert doc["format_version"] == FORMAT_VERSION == 6
+    by_id = {v["id"]: v for v in doc["variants"]}
+    for v in noisy:
+        assert by_id[v["id"]]["noise"]["reasons"] == []
+        kept = {k: by_id[v["id"]]["noise"][k] for k in v["noise"] if k != "reasons"}
+        assert kept == {k: x for k, x in v["noise"].items() if k != "reasons"}  # the figures stay
+    new = dict(old, format_version=6)
+    new["variants"] = [dict(v, noise=dict(v["noise"], reasons=["half_width"])) if v in noisy else v
+                       for v in old["variants"]]
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    assert read_document(tmp_path / "new.json", "run")["variants"][old["variants"].index(noisy[0])]["noise"][
+        "reasons"] == ["half_width"]
+    new["variants"][old["variants"].index(noisy[0])]["noise"]["reasons"] = ["95% 구간이 ±7.2%로 넓음"]
+    (tmp_path / "prose.json").write_text(json.dumps(new))
+    with pytest.raises(ResultFileError, match=r"prose.json: variants\[\d+\]\.noise\.reasons\[0\]"):
+        read_document(tmp_path / "prose.json", "run")
+
+
 def test_optional_fields_are_filled_with_empty_values():
     doc = read_document(DATA / "results/old-box/20250101T000000Z-old.json", "run")
     variant = doc["variants"][0]
@@ -104,7 +138,7 @@ def test_the_committed_results_are_valid():
 
 
 def test_the_fast_validator_agrees_with_jsonschema_on_every_file_and_every_broken_copy(monkeypatch):
-    """report/load.fast_valid (fastjsonschema) decides alone that a file is valid: it must never pass what
+    """format/problems.fast_valid (fastjsonschema) decides alone that a file is valid: it must never pass what
     jsonschema, whose errors users read, would refuse. Every committed and test file, and copies of them broken
     one field at a time (a wrong type, a missing required field, an unknown field, a bad enum)."""
     import copy
@@ -112,10 +146,11 @@ def test_the_fast_validator_agrees_with_jsonschema_on_every_file_and_every_broke
 
     import jsonschema
 
-    from report import load
-    from report.load import SCHEMAS, fast_valid
+    from benchlog.format import problems
+    from benchlog.format.problems import fast_valid
+    from benchlog.format.schema import SCHEMAS
 
-    monkeypatch.setattr(load, "_FAST", {})  # compiled here, not taken from an earlier test's cache
+    monkeypatch.setattr(problems, "_FAST", {})  # compiled here, not taken from an earlier test's cache
 
     def kind_of(path, doc):
         return "machine" if path.name == "machine.json" else "roof" if path.name.startswith("roof-") else "run"
@@ -158,7 +193,7 @@ def test_the_fast_validator_agrees_with_jsonschema_on_every_file_and_every_broke
 def test_the_ascii_fast_path_finds_the_same_invisible_characters_as_the_rule():
     import unicodedata
 
-    from report import load
+    from benchlog.format import parse as load
 
     for code in range(128):
         char = chr(code)

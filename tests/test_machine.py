@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from bench.machine import collect_machine_info, machine_slug, parse_proc_cpuinfo, parse_py_cpuinfo
-from report.load import schema_problems
+from benchlog.bench.machine import collect_machine_info, machine_slug, parse_proc_cpuinfo, parse_py_cpuinfo
+from benchlog.format.problems import schema_problems
 
 from conftest import DATA
 
@@ -62,7 +62,7 @@ def test_this_machine_fingerprint_is_a_valid_machine_file():
 def test_hypervisor_from_systemd_detect_virt_when_sys_says_nothing(monkeypatch):
     from types import SimpleNamespace
 
-    from bench import machine
+    from benchlog.bench import machine
 
     calls = []
 
@@ -80,8 +80,8 @@ def test_hypervisor_from_systemd_detect_virt_when_sys_says_nothing(monkeypatch):
 
 
 def test_fingerprint_tells_masked_cpus_apart():
-    from bench.machine import isa_tag
-    from report.fingerprint import fingerprint_difference
+    from benchlog.bench.machine import isa_tag
+    from benchlog.format.fingerprint import fingerprint_difference
 
     def doc(**flags):
         return {"cpu": {"vendor": "AuthenticAMD", "model": "AMD EPYC", "physical_cores": 2, "logical_cores": 2,
@@ -98,7 +98,7 @@ def test_fingerprint_tells_masked_cpus_apart():
                                        ("../escaped", False), ("My Box", False), ("", False), ("-x", False),
                                        ("a..b", False), ("x" * 101, False), ("a/b", False)])
 def test_machine_ids_are_slugs(value, ok):
-    from bench.machine import check_machine_id
+    from benchlog.bench.machine import check_machine_id
 
     if ok:
         assert check_machine_id(value) == value
@@ -119,7 +119,7 @@ def test_a_windows_laptop_with_vbs_is_filed_as_its_physical_cpu(monkeypatch, sys
     import types
     from types import SimpleNamespace
 
-    from bench import machine
+    from benchlog.bench import machine
 
     canned = json.loads((CPUINFO / "i5-8265u-windows-vbs.json").read_text())
     monkeypatch.setattr(sys, "platform", "win32")
@@ -144,7 +144,7 @@ def test_a_windows_laptop_with_vbs_is_filed_as_its_physical_cpu(monkeypatch, sys
 
 
 def test_without_the_hypervisor_flag_windows_is_not_asked():
-    from bench import machine
+    from benchlog.bench import machine
 
     def never(*args, **kwargs):
         raise AssertionError("asked")

@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from bench.system_load import LoadMeter, parse_proc_stat, shares
-from report import noise
-from report.strings import UI
+from benchlog.bench.system_load import LoadMeter, parse_proc_stat, shares
+from benchlog.analysis import noise
+from benchlog.site import tables
+from benchlog.site.strings import UI
 
 HZ = os.sysconf("SC_CLK_TCK")
 
@@ -55,7 +56,8 @@ def test_more_rounds_narrow_the_interval_a_drifting_machine_widens_it():
 def test_the_rule(figures, noisy, reason):
     verdict, reasons = noise.judge(figures)
     assert verdict is noisy
-    assert reasons == ([reason] if reason else [])
+    assert [tables.reason_text(key, figures[key], noise.LIMITS[key]) for key in reasons] == \
+        ([reason] if reason else [])
 
 
 def test_an_older_variant_is_judged_on_an_interval_from_its_rounds():
@@ -126,8 +128,8 @@ def test_a_run_is_noisy_when_any_variant_is_not_only_the_last():
     assert noise.run_trust(run)["noisy"] is False
     run["variants"][0]["noise"] = {"other_cpu_share": 0.5}  # the reference (first) ran beside other work
     trust = noise.run_trust(run)
-    assert trust["noisy"] is True and trust["advice"] == noise.ADVICE
-    assert len(trust["reasons"]) == 1 and trust["reasons"][0].startswith("pytorch-fp32: ")
+    assert trust["noisy"] is True and trust["advice"] == ["noisy"]
+    assert trust["reasons"] == [{"variant": "pytorch-fp32", "key": "other_cpu_share", "value": 0.5, "limit": 0.10}]
     run["variants"].reverse()  # and when it is the last
     assert noise.run_trust(run)["noisy"] is True
     run["variants"][1]["status"] = "failed"  # a variant that did not run is not judged
@@ -198,12 +200,18 @@ def test_run_trust_by_hand():
                 "noise": {"steal_share": 0.2}},
                {"id": "w", "label": "W", "status": "ok", "latency_ms": {"p50": 50.0}, "round_p50_ms": [50.0] * 3,
                 "noise": {"other_cpu_share": 0.3}}]}
-    steal = UI["reason_steal_share"].format(value=0.2, limit=0.05)
-    other = UI["reason_other_cpu_share"].format(value=0.3, limit=0.10)
     assert noise.run_trust(run) == {
         "transcribed": False, "quick": True, "incomplete": True, "noisy": True,
-        "reasons": [f"v: {steal}", f"W: {other}"],  # every noisy variant, by label or else id
-        "advice": "; ".join([noise.ADVICE, UI["advice_quick"], UI["advice_incomplete"]])}
+        # every noisy variant, by label or else id, as keys with their figure and limit
+        "reasons": [{"variant": "v", "key": "steal_share", "value": 0.2, "limit": 0.05},
+                    {"variant": "W", "key": "other_cpu_share", "value": 0.3, "limit": 0.10}],
+        "advice": ["noisy", "quick", "incomplete"]}
+    # the pages word them in Korean
+    steal = UI["reason_steal_share"].format(value=0.2, limit=0.05)
+    other = UI["reason_other_cpu_share"].format(value=0.3, limit=0.10)
+    words = tables.trust_text(run)
+    assert words["reasons"] == [f"v: {steal}", f"W: {other}"]
+    assert words["advice"] == "; ".join([UI["advice_noisy"], UI["advice_quick"], UI["advice_incomplete"]])
     run["source"]["kind"] = "transcribed"  # a transcribed run's figures are not judged
     assert noise.run_trust(run)["noisy"] is None and noise.run_trust(run)["reasons"] == []
     assert noise.run_trust(run)["transcribed"] is True
@@ -217,8 +225,8 @@ def test_a_run_is_judged_on_speedups_paired_by_round():
                          "round_p50_ms": [100.0, 120.0, 80.0]},
                         {"id": "v", "status": "ok", "latency_ms": {"p50": 25.0}, "round_p50_ms": [25.0] * 3}]}
     trust = noise.run_trust(run)
-    assert trust["noisy"] is True and any(r.startswith("v: ") for r in trust["reasons"])
-    assert trust["advice"] == noise.ADVICE
+    assert trust["noisy"] is True and any(r["variant"] == "v" for r in trust["reasons"])
+    assert trust["advice"] == ["noisy"]
 
 
 def test_evidence_rank_by_hand():
@@ -234,7 +242,7 @@ def test_a_short_proc_stat_line_is_padded_with_zeros():
 
 
 def test_reading_proc_files_and_own_cpu_time(tmp_path):
-    from bench.system_load import own_cpu_seconds, read_cpu_times, read_loadavg
+    from benchlog.bench.system_load import own_cpu_seconds, read_cpu_times, read_loadavg
     stat, loadavg = tmp_path / "stat", tmp_path / "loadavg"
     stat.write_text(stat_line(user=300, system=100, idle=600))
     loadavg.write_text("0.52 0.40 0.33 1/234 5678\n")
@@ -274,7 +282,7 @@ def test_an_unreadable_interval_makes_the_whole_meter_unknown_and_empty_ones_do_
 def test_own_cpu_seconds_is_this_process_and_its_children_user_and_system():
     import resource
 
-    from bench.system_load import own_cpu_seconds
+    from benchlog.bench.system_load import own_cpu_seconds
     import subprocess
     import sys
     # A child with user time (a loop) and system time (copying 300 MB out of the kernel), waited for.

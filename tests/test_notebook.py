@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from report.load import load_results
+from benchlog.format.load import load_results
 
 from conftest import ROOT
 
@@ -40,7 +40,7 @@ def test_the_colab_notebook_measures_and_zips_a_machine(tmp_path):
     names = zipfile.ZipFile(archive).namelist()
     machine = archive.stem.removeprefix("benchlog-results-")
     assert f"results/{machine}/machine.json" in names and any(n.endswith(".json") and "/2" in n for n in names)
-    collected = subprocess.run([sys.executable, "-m", "bench.cli", "collect", str(archive), "--results",
+    collected = subprocess.run([sys.executable, "-m", "benchlog", "collect", str(archive), "--results",
                                 str(tmp_path / "home-results")], cwd=ROOT, capture_output=True, text=True,
                                timeout=120)
     assert collected.returncode == 0, collected.stdout + collected.stderr

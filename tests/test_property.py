@@ -5,17 +5,15 @@ strings and edge numbers are put into random fields."""
 import json
 import math
 import re
-import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from report.load import load_results
-from report.schema import FORMAT_VERSION, RUN
+from benchlog.format.load import load_results
+from benchlog.format.schema import FORMAT_VERSION, RUN
 
 from conftest import DATA
 
@@ -106,9 +104,8 @@ def site(tmp_path_factory):
     (root / "docs").mkdir()
     (root / "docs/index.md").write_text("# prop\n\n{{ benchlog chart=latency }}\n")
     (root / "mkdocs.yml").write_text("site_name: prop\nsite_url: http://127.0.0.1/\ndocs_dir: docs\n"
-                                     "site_dir: public\ntheme:\n  name: material\n  custom_dir: templates/overrides\n"
+                                     "site_dir: public\ntheme:\n  name: material\n"
                                      "  font: false\nplugins:\n  - benchlog\n")
-    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", root / "templates")
     (root / "results/prop-box").mkdir(parents=True)
     machine = json.loads((DATA / "results/test-box/machine.json").read_text())
     machine.update(machine_id="prop-box", label="<script>alert(9)</script> [m](javascript:alert(9))")

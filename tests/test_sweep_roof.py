@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from bench.sweep import grid
-from report.load import load_results
+from benchlog.bench.sweep import grid
+from benchlog.format.load import load_results
 
 from conftest import ROOT, mkdocs_build
 
@@ -19,7 +19,7 @@ TINY = ["--model", "tiny-distilbert", "--quick", "--rounds", "1", "--machine-id"
 
 
 def cli(*args, cwd=ROOT, timeout=900):
-    return subprocess.run([sys.executable, "-m", "bench.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "benchlog", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -3,8 +3,10 @@
 
 import pytest
 
-from report import charts, sweeps
-from report.load import Run
+from benchlog.site import charts
+
+from benchlog.analysis import sweeps
+from benchlog.format.model import Run
 
 
 def _point(index, seq, batch, threads, ms, sweep_id="s1", throughput=None, extra_status="ok"):

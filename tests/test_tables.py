@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from report import tables
-from report.load import load_results
+from benchlog.analysis import workloads
+from benchlog.site import tables
+from benchlog.format.load import load_results
 
 from conftest import DATA, ROOT
 
@@ -112,7 +113,7 @@ def test_comparison_keeps_the_newest_measured_run_per_series(sample, tmp_path):
     newer = old.read_text().replace("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")
     (tmp_path / "test-box/20260201T000000Z-tiny-distilbert.json").write_text(newer)
     results = load_results(tmp_path)
-    assert [r.id for _, runs in tables.comparison_sections(results) for r in runs
+    assert [r.id for _, runs in workloads.comparison_sections(results) for r in runs
             if r.machine_id == "test-box"] == [
         "20260201T000000Z-tiny-distilbert"]
 
@@ -128,10 +129,10 @@ def test_cpu_feature_table_maps_the_tils_rules(til, sample):
 
 
 def test_history_draws_each_variant_over_one_machines_runs_with_its_band(til):
-    from report import charts
+    from benchlog.site import charts
 
     runs = [r for r in til.runs if r.machine_id == "amd-epyc-2vcpu-avx512" and not r.doc["workload"]["quick"]
-            and tables.workload_of(r) == tables.TIL_WORKLOAD]  # the machine page draws one workload's history
+            and workloads.workload_of(r) == workloads.TIL_WORKLOAD]  # the machine page draws one workload's history
     assert len(runs) >= 2
     figure = charts.history_chart(tables.variant_frame(til, runs))
     lines = {t["meta"]["variant_id"]: t for t in figure["data"] if t.get("mode") == "lines+markers"}
@@ -147,7 +148,7 @@ def test_history_draws_each_variant_over_one_machines_runs_with_its_band(til):
 
 
 def test_workloads_are_ordered_by_number_not_by_text():
-    from report.load import Results, Run
+    from benchlog.format.model import Results, Run
 
     def run(seq, batch=1, model="m"):
         doc = {"machine_id": "box", "started_at": f"2026-01-01T00:00:{seq % 60:02d}Z", "complete": True,
@@ -157,5 +158,5 @@ def test_workloads_are_ordered_by_number_not_by_text():
         return Run(f"r{seq}-{batch}", doc, None)
 
     results = Results(runs=[run(16), run(256), run(32), run(512), run(64), run(32, batch=4)])
-    keys = [key for key, _ in tables.comparison_sections(results)]
+    keys = [key for key, _ in workloads.comparison_sections(results)]
     assert keys == [("m", 1, 16), ("m", 1, 32), ("m", 1, 64), ("m", 1, 256), ("m", 1, 512), ("m", 4, 32)]

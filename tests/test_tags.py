@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from report.load import load_results
-from report.pages import Renderer
-from report.tags import TagError, expand_tags
+from benchlog.format.load import load_results
+from benchlog.site.pages import Renderer
+from benchlog.site.tags import TagError, expand_tags
 
 from conftest import ROOT
 
@@ -44,7 +44,7 @@ def test_table_tag_shows_the_flagged_size(renderer):
 
 
 def test_a_compact_table_leaves_memos_to_the_machine_page_and_links_there(renderer):
-    from report.tags import render_html, resolve
+    from benchlog.site.tags import render_html, resolve
     tag = {"table": "variants", "machine": "intel-xeon-2vcpu"}
     post = "blog/2025/11/30/x/"  # a blog post's URL, not its path (blog/posts/x.md)
     compact = render_html(*resolve(tag, renderer), renderer, page_url=post)
@@ -221,7 +221,7 @@ def test_the_misspelling_threshold_is_inclusive(renderer):
 
 
 def test_scopes_of_a_tag(renderer):
-    from report.tags import resolve
+    from benchlog.site.tags import resolve
     assert resolve({"table": "variants"}, renderer)[:2] == ("table", "variants")
     kind, name, frame, view = resolve({"chart": "latency", "machine": COLAB}, renderer)
     assert (kind, name) == ("chart", "latency") and set(frame.machine_id) == {COLAB}
