@@ -78,6 +78,24 @@ def test_openvino_counts_kernels_and_gemm_flops_by_hand():
     assert found["kernels"]["isa"] == ["avx512", "avx512_amx"]  # from the GEMM kernels' names
 
 
+def test_a_kernel_named_after_another_precision_than_its_op_counts_as_neither():
+    """A weights-only INT8 FullyConnected: runtimePrecision u8 (its weights), kernel brgemm_avx512_f32 (named after its
+    f32 input). Whether it quantized the activations on the fly the names do not say: "u8/f32", GEMM share "other"."""
+    fc = Node("FullyConnected", "brgemm_avx512_f32", "u8", [[1, 128, 768], [768, 768]], [1, 128, 768])
+    agree = Node("FullyConnected", "brgemm_avx512_amx_I8", "u8", [[1, 128, 768], [768, 768]], [1, 128, 768])
+    found = kernels.openvino([fc, agree])
+    assert found["gemm_share"] == {"int8": 0.5, "bf16": 0.0, "fp32": 0.0, "other": 0.5}
+    assert sorted(o["precision"] for o in found["kernels"]["ops"]) == ["u8", "u8/f32"]
+    assert kernels.kernel_precision("jit_avx512_bf16", None) == "bf16"
+    assert kernels.kernel_precision("unknown", "f32") == "f32"
+    ran = what_ran(found)
+    assert [(g["precision"], g["share"]) for g in ran["gemm"]] == [("int8", 0.5), ("other", 0.5)]
+    assert ran["gemm"][1]["names"] == ["u8/f32"] and ran["gemm"][1]["kernels"] == ["brgemm_avx512_f32"]
+    from benchlog.site.tables import ran_text
+
+    assert ran_text(ran) == "GEMM INT8 50% · u8/f32 50%"
+
+
 def test_a_dynamic_shape_counts_the_kernel_but_no_flops():
     found = kernels.openvino([Node("FullyConnected", "brgemm_avx512_i8", "u8", [None, [8, 8]], None)])
     assert found["gemm_share"] is None and found["kernels"]["ops"][0]["count"] == 1
@@ -195,6 +213,14 @@ def test_what_ran_and_the_int8_check():
         {"op": "QAttention", "kernel": None, "precision": "int8", "count": 6, "gemm": True,
          "provider": "CPUExecutionProvider"}]}}
     assert what_ran(ort)["gemm"][0]["kernels"] == ["QAttention"] and what_ran(ort)["isa"] == []
+    # ORT names ops, not kernels: nothing says whether AMX ran, so the check says INT8 ran and no more
+    assert int8_check("amx", what_ran(ort)) == ("int8_used", 1.0)
+    # an elementwise kernel's AMX (PyTorch's oneDNN eltwise) says nothing about the INT8 GEMMs' gemm_api
+    torch_int8 = {"gemm_share": {"int8": 0.97, "bf16": 0.0, "fp32": 0.03}, "kernels": {"isa": ["avx10_1_512_amx"],
+                  "ops": [{"op": "oneDNN gemm_api", "kernel": None, "precision": "s8", "count": 38, "gemm": True},
+                          {"op": "oneDNN eltwise", "kernel": "jit:avx10_1_512_amx", "precision": "f32", "count": 6,
+                           "gemm": False}]}}
+    assert int8_check("amx", what_ran(torch_int8)) == ("int8_used", 0.97)
     assert ran_module.PRECISIONS == ("int8", "bf16", "fp32")
 
 

@@ -3,8 +3,8 @@ share of the model's GEMM FLOPs that ran in each precision (a variant's `kernels
 
 - OpenVINO: the compiled model's runtime graph read after an inference (each op's layerType, primitiveType and
   runtimePrecision; the kernels are chosen at the first inference, before it they read "undef"). The precision is
-  the one the kernel's name ends with where it has one: a weights-only INT8 model's FullyConnected reports
-  runtimePrecision u8 (its weights) while its kernel, brgemm_avx512_f32, multiplies in f32.
+  runtimePrecision, and where the kernel's name ends in another one, both ("u8/f32": a weights-only INT8
+  FullyConnected, u8 weights and a kernel named after its f32 input), counted as "other" in the GEMM share.
 - ONNX Runtime: the profile of an inference (each node's op type, provider, input types and shapes).
 - PyTorch: the profiler's GEMM ops with their input dtypes and shapes, and the kernels the libraries beneath name
   in their verbose modes (oneDNN: primitive and ISA, e.g. brg_matmul:avx10_1_512_amx; MKL: SGEMM).
@@ -75,10 +75,16 @@ KERNEL_PRECISION = re.compile(r"_(f32|bf16|f16|i8|u8|I8|i32)$")
 
 
 def kernel_precision(kernel, runtime_precision):
-    """The precision a kernel computes in: the one its name ends with (brgemm_avx512_f32 on u8 weights decompresses
-    them and multiplies in f32), else the op's runtimePrecision."""
+    """The precision of an op: its runtimePrecision where the kernel's name agrees (or names none); where they differ,
+    both, as 'weights/kernel' (a weights-only INT8 FullyConnected reports u8, its weights, and runs
+    brgemm_avx512_f32, named after its f32 input: whether it quantized the activations on the fly the names do not
+    say, so its GEMM FLOPs count as neither INT8 nor fp32)."""
     found = KERNEL_PRECISION.search(kernel or "")
-    return found.group(1) if found else runtime_precision
+    if not found or runtime_precision is None:
+        return runtime_precision or (found.group(1) if found else None)
+    named = found.group(1)
+    return runtime_precision if precision_class(named) == precision_class(runtime_precision) else \
+        f"{runtime_precision}/{named}"
 
 
 def openvino(ops):

@@ -190,7 +190,7 @@ def measure(job):
         except Exception as exc:  # evidence is a bonus: a library that will not say keeps the variant's figures
             facts["notes"] = [*facts["notes"], f"what ran could not be read: {type(exc).__name__}: {exc}"]
     share = evidence.get("gemm_share")
-    if share and facts.get("compute_precision"):
+    if share and facts.get("compute_precision") and not share.get("other"):
         # A claim made from the library's settings gives way to what its kernels did.
         ran = max(("int8", "bf16", "fp32"), key=lambda p: share.get(p) or 0)
         if ran != facts["compute_precision"]:

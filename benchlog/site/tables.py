@@ -128,8 +128,9 @@ def trust_text(run_doc):
 
 def ran_text(ran):
     """'GEMM INT8 97% · FP32 3%' from analysis/what_ran.what_ran; '' without GEMM shares."""
-    return (UI["eff"]["gemm"] + " " + " · ".join(f"{g['precision'].upper()} {g['share']:.0%}" for g in ran["gemm"])
-            if ran and ran["gemm"] else "")
+    return (UI["eff"]["gemm"] + " " + " · ".join(
+        f"{'/'.join(g['names']) if g['precision'] == 'other' else g['precision'].upper()} {g['share']:.0%}"
+        for g in ran["gemm"]) if ran and ran["gemm"] else "")
 
 
 def ran_detail(ran, limit=3):
