@@ -373,7 +373,9 @@ def test_a_variant_failing_with_a_python_exception_is_recorded(tmp_path, cache):
 def test_a_full_disk_is_one_line_and_keeps_the_finished_variants(tmp_path, cache):
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(disk)], capture_output=True)
+    # 16k: machine.json (one 4 KB page), the run file, and its next copy while it is rewritten: the first variant fits,
+    # the second does not (a variant with what it ran takes 2.5-5 KB)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(disk)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.decode().strip()}); "
                     "test_a_full_disk_is_one_line_and_keeps_the_previous_file covers the writer")

@@ -68,5 +68,6 @@ def advice_rows(machine, run):
     int8_level = advice.level(flags)[0]
     for row in rows:
         row["ran"] = ran.get(row["variant"])
-        row["check"] = int8_check(int8_level, row["ran"]) if row["variant"] in advice.INT8_BANDS else None
+        int8 = row["variant"] in advice.INT8_BANDS or row["variant"] == "openvino-int8-bf16"
+        row["check"] = int8_check(int8_level, row["ran"]) if int8 else None
     return {"rows": rows, "hint": advice.int8_hint(flags, measured), "levels": advice.level(flags)}
