@@ -11,6 +11,8 @@ import time
 import psutil
 import pytest
 
+from benchlog.analysis.what_ran import what_ran
+
 from benchlog.bench.backends import VARIANTS
 from benchlog.bench.runner import QUICK
 from benchlog.format.load import load_results
@@ -62,6 +64,7 @@ def test_a_tiny_run_measures_every_backend_and_writes_a_valid_file(tmp_path, cac
     bf16 = bool(flags.get("avx512_bf16") or flags.get("amx_bf16"))
     if not bf16:  # OpenVINO does not emulate bf16: skipped, saying why
         assert got.pop("openvino-bf16")["status"] == "skipped"
+        assert got.pop("openvino-int8-bf16")["status"] == "skipped"
     assert all(v["status"] == "ok" for v in got.values()), [v["reason"] for v in got.values()]
     assert run.doc["model"]["dims"] == {"layers": 2, "hidden": 32, "heads": 2, "ffn": 64, "vocab": 30522,
                                         "labels": 2, "head_hidden": 32}
@@ -107,6 +110,16 @@ def check_feature_variants(got, flags, bf16):
     assert got["ort-cpu-int8-u8"]["options"]["quantization"] == "quantize_dynamic QUInt8 per-tensor"
     assert any(n.startswith("ORT transformer optimizer fused") for n in got["ort-cpu-int8-fused"]["notes"])
     assert any("FakeQuantize" in n for n in got["openvino-int8"]["notes"])
+    # What really ran: every variant but the OpenVINO EP's (whose kernels ORT cannot see) names it
+    for vid, v in got.items():
+        assert v["kernels"]["ops"], vid
+        assert (v["gemm_share"] is None) == (vid == "ort-openvino-fp32"), vid
+    assert got["pytorch-fp32"]["gemm_share"]["fp32"] == 1.0 and got["openvino-fp32"]["gemm_share"]["fp32"] == 1.0
+    if bf16:
+        assert got["pytorch-bf16"]["gemm_share"]["bf16"] == 1.0 and got["openvino-bf16"]["gemm_share"]["bf16"] == 1.0
+        # the same INT8 model: its GEMMs INT8 both ways, the rest bf16 in one and f32 in the other
+        assert what_ran(got["openvino-int8-bf16"])["rest"] == "bf16" and what_ran(got["openvino-int8"])["rest"] == "fp32"
+    assert any(o["op"] == "QAttention" for o in got["ort-cpu-int8-attn"]["kernels"]["ops"])
     assert any("48 calibration sentences" in n for n in got["openvino-int8"]["notes"])
     assert any("accuracy control: mean cosine" in n for n in got["openvino-int8-ac"]["notes"])
     assert not any("FakeQuantize" in n for n in got["openvino-int8-wo"]["notes"])  # weights only
@@ -360,7 +373,9 @@ def test_a_variant_failing_with_a_python_exception_is_recorded(tmp_path, cache):
 def test_a_full_disk_is_one_line_and_keeps_the_finished_variants(tmp_path, cache):
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(disk)], capture_output=True)
+    # 16k: machine.json (one 4 KB page), the run file, and its next copy while it is rewritten: the first variant fits,
+    # the second does not (a variant with what it ran takes 2.5-5 KB)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(disk)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.decode().strip()}); "
                     "test_a_full_disk_is_one_line_and_keeps_the_previous_file covers the writer")

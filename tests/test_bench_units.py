@@ -58,7 +58,7 @@ def test_backends_selection():
     assert select("all") == list(VARIANTS)
     assert select("ort-cpu,pytorch-fp32") == ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8"]
     assert select("ort,pytorch") == ["pytorch-fp32", "pytorch-bf16", "pytorch-int8", "ort-cpu-fp32", "ort-cpu-int8-u8",
-                                     "ort-cpu-int8", "ort-cpu-int8-fused"]
+                                     "ort-cpu-int8", "ort-cpu-int8-fused", "ort-cpu-int8-attn"]
     assert select("til") == ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8", "ort-openvino-fp32", "openvino-fp32"]
     assert select("fp32") == ["pytorch-fp32", "ort-cpu-fp32", "ort-openvino-fp32", "openvino-fp32"]
     assert select("openvino-fp32") == ["openvino-fp32"]
@@ -250,6 +250,4 @@ def test_nodes_per_provider_counts_what_each_provider_executed(tmp_path):
               {"cat": "Node", "name": "Gather_0_kernel_time", "args": {"provider": "CPUExecutionProvider"}},
               {"cat": "Node", "name": "Gather_0_fence_before", "args": {"provider": "CPUExecutionProvider"}},
               {"cat": "Node", "name": "Add_1_kernel_time", "args": {"provider": "CPUExecutionProvider"}}]
-    (tmp_path / "profile.json").write_text(json.dumps(events))
-    assert nodes_per_provider(tmp_path / "profile.json") == {"OpenVINOExecutionProvider": 1,
-                                                             "CPUExecutionProvider": 2}
+    assert nodes_per_provider(events) == {"OpenVINOExecutionProvider": 1, "CPUExecutionProvider": 2}

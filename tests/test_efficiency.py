@@ -317,9 +317,11 @@ RULES = {  # variant: (AVX2 only, VNNI + AVX512-BF16, AMX)
     "openvino-int8-ac": ((1.2, 3.5), (2, 7), (3, 15)),
     "ort-cpu-int8": ((1.3, 2.5), (2.5, 5.5), (2.5, 6)),
     "ort-cpu-int8-fused": ((1.3, 2.8), (2.5, 6), (2.5, 7)),
+    "ort-cpu-int8-attn": ((1.3, 3), (2.5, 7), (2.5, 8)),
     "ort-cpu-int8-u8": ((1.2, 2.5), (1.5, 5), (1.5, 5)),
     "pytorch-int8": ((1.0, 2.5), (1.2, 4), (1.2, 4)),
     "openvino-bf16": (None, (1.5, 3.5), (2.5, 8)),
+    "openvino-int8-bf16": (None, (3, 7), (5, 15)),  # the INT8 band; skipped without bf16
     "pytorch-bf16": ((0.3, 1.0), (1.2, 2.5), (1.2, 3)),
 }
 
@@ -336,8 +338,10 @@ def test_every_expectation_for_three_cpus(flags, column, int8, bf16):
             continue
         assert (e.variant, (e.low, e.high), e.runs) == (vid, bands[column], True), vid
         extra = {"ort-cpu-int8-u8": ("u8_per_tensor",), "openvino-int8-ac": ("accuracy_control",),
+                 "ort-cpu-int8-attn": ("fused_attention",), "openvino-int8-bf16": (bf16,),
                  "pytorch-bf16": ("torch_emulates",) if column == 0 else ()}.get(vid, ())
-        assert e.reasons == ((bf16 if "bf16" in vid else int8), *extra), vid
+        first = int8 if vid == "openvino-int8-bf16" or "bf16" not in vid else bf16
+        assert e.reasons == (first, *extra), vid
     for vid in ("ort-cpu-fp32", "ort-openvino-fp32", "openvino-fp32"):
         assert (got[vid].low, got[vid].high, got[vid].reasons) == (1.0, 2.0, ("graph_fp32",))
     assert (got["openvino-int8-wo"].low, got["openvino-int8-wo"].high) == (1.0, 4.0)
@@ -451,7 +455,7 @@ def test_a_whole_efficiency_row_and_what_changes_it():
         "status": "ok", "reason": None, "hardware": {"native": True}, "latency_ms": REF_MS, "speedup": 1.0,
         "speedup_ci95": None, "gops": pytest.approx(100.0), "roof": None, "roof_pct": None,
         "peak": peak["fp32"], "peak_pct": pytest.approx(100 / 128 * 100), "cosine": 1.0, "cosine_min": 0.99,
-        "argmax_agree": 9, "argmax_total": 10, "flips": [1]}
+        "argmax_agree": 9, "argmax_total": 10, "flips": [1], "ran": None}  # the file does not say what ran
     assert rows[1]["roof_precision"] == "bf16" and rows[1]["peak"] == peak["bf16"]
     assert rows[2]["gops"] is None and rows[2]["reason"] == "it broke" and rows[2]["label"] == "W"
     no_label = efficiency.run_rows(Results(), machine, _run([{k: x for k, x in ref.items() if k != "label"}]))

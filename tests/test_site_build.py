@@ -34,7 +34,7 @@ def test_the_real_site_builds_strict(site_copy):
     measure = html.unescape(re.sub(r"<[^>]+>", "", (public / "measure/index.html").read_text()))
     assert (public / "measure/index.html").read_text().count('class="tabbed-set') >= 4
     assert "Windows (PowerShell)" in measure
-    for step in (".venv\\Scripts\\benchlog run", "Compress-Archive", "benchlog collect", "git clone", "6 GB", "9분 25초"):
+    for step in (".venv\\Scripts\\benchlog run", "Compress-Archive", "benchlog collect", "git clone", "7 GB", "9분 43초"):
         assert step in measure, step
     # A sweep only one machine ran is one section of the comparison, not a chart set per grid point.
     comparison = (public / "results/comparison/index.html").read_text()

@@ -46,6 +46,8 @@ INT8_BANDS = {
     "openvino-int8-ac": {"amx": (3, 15), "vnni": (2, 7), "avx2": (1.2, 3.5)},
     "ort-cpu-int8": {"amx": (2.5, 6), "vnni": (2.5, 5.5), "avx2": (1.3, 2.5)},
     "ort-cpu-int8-fused": {"amx": (2.5, 7), "vnni": (2.5, 6), "avx2": (1.3, 2.8)},
+    # QAttention also runs the attention's products in INT8 and saves the separate Q, K, V quantize steps
+    "ort-cpu-int8-attn": {"amx": (2.5, 8), "vnni": (2.5, 7), "avx2": (1.3, 3)},
     "ort-cpu-int8-u8": {"amx": (1.5, 5), "vnni": (1.5, 5), "avx2": (1.2, 2.5)},
     "pytorch-int8": {"amx": (1.2, 4), "vnni": (1.2, 4), "avx2": (1.0, 2.5)},
 }
@@ -63,11 +65,18 @@ def expectations(flags):
         out[vid] = Expectation(vid, 1.0, 2.0, (GRAPH_FP32,))
     out["openvino-int8-wo"] = Expectation("openvino-int8-wo", 1.0, 4.0, ("weights_only",))
     if int8 == "unknown":
-        return {**out, **{vid: None for vid in (*INT8_BANDS, *BF16_BANDS)}}
+        return {**out, **{vid: None for vid in (*INT8_BANDS, "openvino-int8-bf16", *BF16_BANDS)}}
     for vid, bands in INT8_BANDS.items():
         low, high = bands[int8]
-        extra = {"ort-cpu-int8-u8": ("u8_per_tensor",), "openvino-int8-ac": ("accuracy_control",)}.get(vid, ())
+        extra = {"ort-cpu-int8-u8": ("u8_per_tensor",), "openvino-int8-ac": ("accuracy_control",),
+                 "ort-cpu-int8-attn": ("fused_attention",)}.get(vid, ())
         out[vid] = Expectation(vid, low, high, (INT8_REASON[int8], *extra))
+    # NNCF INT8 with bf16 for the layers left unquantized: INT8 GEMMs as openvino-int8, the rest on bf16 hardware;
+    # without bf16 instructions OpenVINO compiles f32 and the variant is skipped (as openvino-bf16).
+    out["openvino-int8-bf16"] = (Expectation("openvino-int8-bf16", *INT8_BANDS["openvino-int8"][int8],
+                                             (INT8_REASON[int8], BF16_REASON[bf16]))
+                                 if bf16 != "none" else
+                                 Expectation("openvino-int8-bf16", 0, 0, ("bf16_none", "ov_no_emulation"), runs=False))
     out["openvino-bf16"] = (Expectation("openvino-bf16", *BF16_BANDS["openvino-bf16"][bf16], (BF16_REASON[bf16],))
                             if bf16 != "none" else
                             Expectation("openvino-bf16", 0, 0, ("bf16_none", "ov_no_emulation"), runs=False))

@@ -182,11 +182,26 @@ def measure(job):
     full_mask = data["mask"]
     latency = summarize(samples)
     facts = session.facts()
+    evidence = {}
+    if hasattr(session, "kernels"):
+        phase("what ran")
+        try:
+            evidence = session.kernels(*fixed[0]) or {}
+        except Exception as exc:  # evidence is a bonus: a library that will not say keeps the variant's figures
+            facts["notes"] = [*facts["notes"], f"what ran could not be read: {type(exc).__name__}: {exc}"]
+    share = evidence.get("gemm_share")
+    if share and facts.get("compute_precision") and not share.get("other"):
+        # A claim made from the library's settings gives way to what its kernels did.
+        ran = max(("int8", "bf16", "fp32"), key=lambda p: share.get(p) or 0)
+        if ran != facts["compute_precision"]:
+            facts["notes"] = [*facts["notes"], f"the kernels show the matrix products ran {ran} ({share[ran]:.0%} of "
+                              f"GEMM FLOPs), not {facts['compute_precision']} as the settings suggested"]
+            facts["compute_precision"] = ran
     emit(result={"load_s": load_s, "first_inference_ms": first_ms, "latency_ms": latency,
                  "throughput_per_s": job["batch_size"] * 1e3 / latency["mean"], "peak_rss_bytes": peak_rss_bytes(),
                  "fidelity": compare(outputs, reference, full_mask, job["task"]),
                  "providers": facts["providers"], "notes": facts["notes"], "samples": samples,
-                 "conditions": conditions,
+                 "conditions": conditions, **evidence,
                  **({"compute_precision": facts["compute_precision"]} if facts.get("compute_precision") else {})})
 
 

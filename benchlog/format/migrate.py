@@ -62,7 +62,13 @@ def update_to_6(doc):
     return doc
 
 
-STEPS = {2: update_to_2, 3: update_to_3, 4: update_to_4, 5: update_to_5, 6: update_to_6}
+def update_to_7(doc):
+    """Version 7 added what really ran per variant (kernels: the library's ops and kernels; gemm_share: the share
+    of GEMM FLOPs per precision); optional: older files do not know it, and the pages say so."""
+    return doc
+
+
+STEPS = {2: update_to_2, 3: update_to_3, 4: update_to_4, 5: update_to_5, 6: update_to_6, 7: update_to_7}
 
 
 def migrate(doc):

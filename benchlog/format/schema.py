@@ -5,7 +5,7 @@ finite numbers (NaN and Infinity are refused when the file is parsed), 64-bit in
 nesting and file size. `benchlog validate` and the site build both apply exactly these rules.
 """
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 MAX_FILE_BYTES = 5 * 2**20  # a run of 20 variants x 3 rounds is ~30 KB; 5 MB leaves room and stops a flood
 MAX_DEPTH = 12  # nesting of objects and lists; the format itself needs 6
@@ -180,6 +180,25 @@ NOISE = {
     },
 }
 
+# What really ran (bench/kernels.py): the ops and kernels the library executed for one inference, in its own names,
+# counted per (op, kernel, precision), and the ISA the kernel names carry.
+KERNELS = {
+    "type": ["object", "null"], "additionalProperties": False, "required": ["ops"],
+    "properties": {
+        "source": _NOTE_OR_NULL,
+        "ops": {"type": "array", "maxItems": MAX_ITEMS, "items": {
+            "type": "object", "additionalProperties": False, "required": ["op", "count"],
+            "properties": {"op": _STR, "kernel": _STR_OR_NULL, "precision": _STR_OR_NULL, "provider": _STR_OR_NULL,
+                           "gemm": {"type": "boolean"},  # a matrix product: counted in gemm_share
+                           "count": {**_COUNT_OR_NULL, "type": "integer", "minimum": 1}}}},
+        "isa": {"type": "array", "maxItems": 20, "items": _STR},
+    },
+}
+_SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+# The share of the model's GEMM FLOPs that ran in each precision (sums to 1).
+GEMM_SHARE = {"type": ["object", "null"], "additionalProperties": False, "required": ["int8", "bf16", "fp32"],
+              "properties": {"int8": _SHARE, "bf16": _SHARE, "fp32": _SHARE, "other": _SHARE}}
+
 VARIANT = {
     "type": "object",
     "additionalProperties": False,
@@ -219,6 +238,8 @@ VARIANT = {
         # The precision the arithmetic really ran in, where it differs from what the weights are stored in (a
         # weights-only INT8 model whose runtime quantizes activations on the fly computes in INT8).
         "compute_precision": {"enum": ["fp32", "bf16", "int8", None]},
+        "kernels": KERNELS,
+        "gemm_share": GEMM_SHARE,
         "notes": _STR_LIST,
     },
 }

@@ -34,6 +34,7 @@ def make_environment(templates_dir=DEFAULT_TEMPLATES):
     env.globals.update(STAT_NAMES=STAT_NAMES, ISA_FLAGS=ISA_FLAGS, is_missing=is_missing, ui=UI,
                        evidence=tables.evidence_text, run_label=tables.run_label,
                        workload_label=tables.workload_label, trust=tables.trust_text, ratio=ratio_html,
+                       ran_text=tables.ran_text, ran_detail=tables.ran_detail,
                        answer_figure=answer_figure, floor=advice.FIDELITY_FLOOR, til_workload=workloads.TIL_WORKLOAD)
     return env
 
@@ -337,7 +338,8 @@ class Renderer:
             UI["flops_per_inference"].format(gops=count / 1e9, batch=w.get("batch_size"), seq=w.get("seq_len"))
         has_roof = any(r["roof"] for r in rows)
         table = self.fragment("efficiency_table.html.j2", rows=rows, front=front, recommended=recommended,
-                              floor=advice.FIDELITY_FLOOR, flops_text=flops_text)
+                              floor=advice.FIDELITY_FLOOR, flops_text=flops_text,
+                              pair=efficiency.precision_pair(rows, recommended))
         return {"efficiency": table, "has_roof": has_roof, "recommended": recommended,
                 "recommended_label": next((r["label"] for r in rows if r["variant_id"] == recommended), None),
                 "pareto": charts.pareto_chart(rows, front, recommended, advice.FIDELITY_FLOOR) if chart else None}

@@ -108,6 +108,13 @@ UI = {
             "dynamic_int8": "INT8 가중치, 활성값은 실행 중 INT8로 양자화", "worst": "최저", "flips": "뒤바뀐 입력의 마진 (기준→변형)",
             "of_roof": "{precision} 상한 {rate} ({library})", "of_peak": "추정 {rate}",
             "recommended_title": "코사인 {floor} 이상 중 가장 빠른 변형", "front": "파레토",
+            "pair_lead": "같은 NNCF INT8 모델에서 양자화되지 않은 층을", "pair_f32": "f32로 두면",
+            "pair_bf16": "bf16으로 두면", "cosine_word": "코사인",
+            "pair_picked": "추천은 {label}: 코사인 {floor} 이상인 변형 중 가장 빠릅니다.",
+            "pair_neither": "둘 다 추천이 아닙니다: 코사인 {floor} 이상 중 더 빠른 변형이 있거나, 둘 다 기준 미달입니다.",
+            "ran": "실제로 실행된 것", "gemm": "GEMM", "rest": "나머지 {precision}", "not_recorded": "기록 없음",
+            "ran_title": "라이브러리가 한 번의 추론에서 실행한 연산과 커널 (라이브러리 자신의 이름). GEMM 비율은 모델 "
+                         "행렬곱 연산량 중 그 정밀도로 실행된 몫",
             "front_title": "속도와 충실도 둘 다에서 이 변형을 이기는 변형이 없음",
             "threads": "스레드", "precision": "정밀도", "measured_roof": "측정한 GEMM 상한 (roof, G연산/s)",
             "estimated_peak": "ISA로 추정한 피크 (G연산/s, 추정치)",
@@ -130,6 +137,10 @@ UI = {
             "verdicts": {"as-expected": "예상대로", "above": "예상보다 빠름", "below": "예상보다 느림",
                          "not-measured": "측정 안 됨", "failed": "실패", "unknown": "판단 불가", "no-reference": "기준 없음",
                          "surprise": "의외"},
+            "checks": {"int8_not_used": "INT8 하드웨어가 있는데 GEMM 연산량의 {share:.0%}만 INT8로 실행됨",
+                       "amx_not_used": "AMX-INT8이 있는데 INT8 커널 이름에 AMX가 없음 (VNNI/AVX-512로 실행)",
+                       "amx_used": "INT8 GEMM {share:.0%}를 AMX 커널로 실행함",
+                       "int8_used": "INT8 GEMM {share:.0%}를 INT8 커널로 실행함"},
             "expected_range": "예상 {low:g}–{high:g}×",
             "hint_fits": "ORT INT8이 {ratio:.2f}×: {levels} CPU의 예상 범위에 맞습니다",
             "levels": {"amx": "AMX", "vnni": "VNNI가 있는", "avx2": "VNNI가 없는 (AVX2)"},
@@ -143,6 +154,8 @@ UI = {
                              "U8 활성값은 16비트 중간값에서 포화될 수 있음",
                 "u8_per_tensor": "텐서당 스케일 하나인 U8 가중치는 충실도도 잃음 (TIL의 argmax 7/10)",
                 "accuracy_control": "accuracy control이 충실도를 가장 많이 잃는 층을 FP32로 되돌림",
+                "fused_attention": "어텐션이 QAttention 하나로 융합: Q·K·V 투영을 INT8 행렬곱 하나로 계산하고 "
+                                   "양자화 단계가 줄어듦 (어텐션 곱 자체는 float)",
                 "bf16_amx": "AMX-BF16 타일: bf16 GEMM이 FP32를 크게 앞섬 (가수 8비트)",
                 "bf16_avx512": "AVX512-BF16(vdpbf16ps)이 FP32 속도의 2배, 옮기는 바이트는 절반",
                 "bf16_none": "bf16 명령(avx512_bf16, amx_bf16)이 없음",
@@ -200,6 +213,14 @@ MEMOS = [
      r"products run in INT8 \(measured against the INT8 roof\)",
      "DYNAMIC_QUANTIZATION_GROUP_SIZE={group}: OpenVINO가 활성값을 실행 중에 양자화하므로 행렬곱은 INT8로 실행됨 "
      "(INT8 상한과 비교)"),
+    (r"DYNAMIC_QUANTIZATION_GROUP_SIZE=(?P<group>\d+): OpenVINO may quantize activations on the fly and run the "
+     r"matrix products in INT8 \(the kernels recorded say whether it did\)",
+     "DYNAMIC_QUANTIZATION_GROUP_SIZE={group}: OpenVINO가 활성값을 실행 중에 양자화해 행렬곱을 INT8로 할 수 있음 "
+     "(실제로 했는지는 기록된 커널이 말해 줌)"),
+    (r"the kernels show the matrix products ran (?P<ran>\w+) \((?P<share>\d+%) of GEMM FLOPs\), not (?P<claimed>\w+) "
+     r"as the settings suggested",
+     "커널을 보면 행렬곱은 {ran}로 실행됨 (GEMM 연산량의 {share}): 설정이 시사한 {claimed}가 아님"),
+    (r"what ran could not be read: (?P<error>.+)", "실행된 커널을 읽지 못함: {error}"),
     (r"no dynamic quantization: weights are decompressed and the arithmetic is f32",
      "동적 양자화 없음: 가중치를 풀어 f32로 계산"),
     (r"round (?P<round>\d+) (?P<status>\w+): (?P<reason>.+)", "라운드 {round} {status}: {reason}"),

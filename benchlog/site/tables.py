@@ -126,6 +126,26 @@ def trust_text(run_doc):
     return trust
 
 
+def ran_text(ran):
+    """'GEMM INT8 97% · FP32 3%' from analysis/what_ran.what_ran; '' without GEMM shares."""
+    return (UI["eff"]["gemm"] + " " + " · ".join(
+        f"{'/'.join(g['names']) if g['precision'] == 'other' else g['precision'].upper()} {g['share']:.0%}"
+        for g in ran["gemm"]) if ran and ran["gemm"] else "")
+
+
+def ran_detail(ran, limit=3):
+    """The kernels behind the largest share, the precision of the rest and the ISA the kernels name, in a line."""
+    parts = []
+    if ran["gemm"]:
+        names = ran["gemm"][0]["kernels"]
+        parts.append(", ".join(names[:limit]) + (f" +{len(names) - limit}" if len(names) > limit else ""))
+    if ran["rest"]:
+        parts.append(UI["eff"]["rest"].format(precision=ran["rest"]))
+    if ran["isa"]:
+        parts.append("ISA " + ", ".join(ran["isa"]))
+    return "; ".join(p for p in parts if p)
+
+
 def reason_text(key, value, limit):
     """One noise reason (analysis/noise.py LIMITS) in words."""
     return UI[f"reason_{key}"].format(value=value, limit=limit)

@@ -62,6 +62,11 @@ VARIANTS = {v.id: v for v in [
             {"provider": "CPUExecutionProvider",
              "quantization": "onnxruntime.transformers optimize_model, then quantize_dynamic QInt8 per-channel"},
             VNNI, "emulated"),
+    Variant("ort-cpu-int8-attn", "onnxruntime", "int8", "ORT CPU EP INT8 (fused attention, QAttention)",
+            "benchlog.bench.backends.ort", "onnx-attn-int8", ("onnxruntime", "onnx"),
+            {"provider": "CPUExecutionProvider",
+             "quantization": "exported with BERT's attention pattern, optimize_model (Attention fused), then "
+                             "quantize_dynamic QInt8 per-channel"}, VNNI, "emulated"),
     Variant("ort-openvino-fp32", "onnxruntime-openvino", "fp32", "ORT + OpenVINO EP FP32", "benchlog.bench.backends.ort",
             "onnx-fp32", ("onnxruntime",), {"provider": "OpenVINOExecutionProvider", "precision": "FP32"}),
     Variant("openvino-fp32", "openvino", "fp32", "OpenVINO IR FP32", "benchlog.bench.backends.openvino",
@@ -76,6 +81,11 @@ VARIANTS = {v.id: v for v in [
             "ir-int8", ("openvino", "nncf"),
             {"INFERENCE_PRECISION_HINT": "f32", **OV,
              "quantization": "nncf.quantize, model_type TRANSFORMER; other layers f32"}, VNNI, "emulated"),
+    Variant("openvino-int8-bf16", "openvino", "int8", "OpenVINO INT8 (NNCF PTQ) + bf16 elsewhere",
+            "benchlog.bench.backends.openvino", "ir-int8", ("openvino", "nncf"),
+            {"INFERENCE_PRECISION_HINT": "bf16", **OV,
+             "quantization": "nncf.quantize, model_type TRANSFORMER; the layers left unquantized run bf16 (OpenVINO's "
+                             "default on a bf16 CPU)"}, BF16, "skip"),
     Variant("openvino-int8-ac", "openvino", "int8", "OpenVINO INT8 under a fidelity floor (NNCF accuracy control)",
             "benchlog.bench.backends.openvino", "ir-int8-ac", ("openvino", "nncf"),
             {"INFERENCE_PRECISION_HINT": "f32", **OV,
@@ -88,11 +98,12 @@ TIL = ["pytorch-fp32", "ort-cpu-fp32", "ort-cpu-int8", "ort-openvino-fp32", "ope
 
 # Short names for --backends, each standing for its variants.
 GROUPS = {"pytorch": ["pytorch-fp32", "pytorch-bf16", "pytorch-int8"],
-          "ort": ["ort-cpu-fp32", "ort-cpu-int8-u8", "ort-cpu-int8", "ort-cpu-int8-fused"],
+          "ort": ["ort-cpu-fp32", "ort-cpu-int8-u8", "ort-cpu-int8", "ort-cpu-int8-fused", "ort-cpu-int8-attn"],
           "ort-cpu": ["ort-cpu-fp32", "ort-cpu-int8"],  # the TIL's pair
-          "ort-int8": ["ort-cpu-int8-u8", "ort-cpu-int8", "ort-cpu-int8-fused"],
+          "ort-int8": ["ort-cpu-int8-u8", "ort-cpu-int8", "ort-cpu-int8-fused", "ort-cpu-int8-attn"],
           "ort-openvino": ["ort-openvino-fp32"],
-          "openvino": ["openvino-fp32", "openvino-bf16", "openvino-int8-wo", "openvino-int8", "openvino-int8-ac"],
+          "openvino": ["openvino-fp32", "openvino-bf16", "openvino-int8-wo", "openvino-int8", "openvino-int8-bf16",
+                       "openvino-int8-ac"],
           "til": TIL, "fp32": [v for v in VARIANTS if VARIANTS[v].precision == "fp32"], "all": list(VARIANTS)}
 
 

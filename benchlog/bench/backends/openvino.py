@@ -20,6 +20,12 @@ class Session:
     def facts(self):
         return {"providers": ["OpenVINO CPU plugin"], "notes": self.notes, "compute_precision": self.compute}
 
+    def kernels(self, ids, mask):
+        """What ran, read from the runtime model once inferences have run (the kernels are chosen at the first)."""
+        from benchlog.bench import kernels
+
+        return kernels.openvino(self.compiled.get_runtime_model().get_ops())
+
 
 def load(variant, artifact_dir, threads, shape):
     import openvino as ov
@@ -62,8 +68,8 @@ def load(variant, artifact_dir, threads, shape):
         group = _property(compiled, "DYNAMIC_QUANTIZATION_GROUP_SIZE")
         if group:
             compute = "int8"
-            notes.append(f"DYNAMIC_QUANTIZATION_GROUP_SIZE={group}: OpenVINO quantizes activations on the fly, so "
-                         "the matrix products run in INT8 (measured against the INT8 roof)")
+            notes.append(f"DYNAMIC_QUANTIZATION_GROUP_SIZE={group}: OpenVINO may quantize activations on the fly "
+                         "and run the matrix products in INT8 (the kernels recorded say whether it did)")
         else:
             compute = "fp32"
             notes.append("no dynamic quantization: weights are decompressed and the arithmetic is f32")

@@ -15,8 +15,8 @@ from . import SkipVariant
 
 
 class Session:
-    def __init__(self, session, providers_ran, notes, first_inference_ms):
-        self.session, self.providers_ran, self.notes = session, providers_ran, notes
+    def __init__(self, session, providers_ran, notes, first_inference_ms, evidence=None):
+        self.session, self.providers_ran, self.notes, self.evidence = session, providers_ran, notes, evidence
         self.first_inference_ms = first_inference_ms  # the profiled inference was the session's first
         self.names = [i.name for i in session.get_inputs()]
 
@@ -25,6 +25,10 @@ class Session:
 
     def facts(self):
         return {"providers": self.providers_ran, "notes": self.notes}
+
+    def kernels(self, ids, mask):
+        """What ran, from the profile of the session's first inference (read while loading)."""
+        return self.evidence
 
 
 def _options(ort, threads, profile_prefix=None):
@@ -46,9 +50,8 @@ def _providers(variant, threads):
     return ["CPUExecutionProvider"]
 
 
-def nodes_per_provider(profile_path):
-    """{provider: executed node count} from an ORT profile (kernel events carry args.provider)."""
-    events = json.loads(Path(profile_path).read_text())
+def nodes_per_provider(events):
+    """{provider: executed node count} from an ORT profile's events (kernel events carry args.provider)."""
     counts = Counter(e["args"]["provider"] for e in events
                      if e.get("cat") == "Node" and e.get("name", "").endswith("_kernel_time")
                      and "provider" in e.get("args", {}))
@@ -71,7 +74,8 @@ def load(variant, artifact_dir, threads, shape):
         session = ort.InferenceSession(model, _options(ort, threads, os.path.join(tmp, "profile")),
                                        providers=providers)
         started = time.perf_counter()
-        ran = _profile_providers(session, shape)
+        events = _profile(session, shape)
+        ran = nodes_per_provider(events)
         first_ms = (time.perf_counter() - started) * 1e3
     registered = session.get_providers()
     notes = [f"registered providers: {', '.join(registered)}",
@@ -86,12 +90,15 @@ def load(variant, artifact_dir, threads, shape):
     settings = Path(artifact_dir) / "settings.json"
     if settings.exists() and json.loads(settings.read_text()).get("summary"):
         notes.append(json.loads(settings.read_text())["summary"])
-    return Session(session, sorted(ran, key=lambda p: -ran[p]) or None, notes, first_ms)
+    from benchlog.bench import kernels
+
+    return Session(session, sorted(ran, key=lambda p: -ran[p]) or None, notes, first_ms, kernels.onnxruntime(events))
 
 
-def _profile_providers(session, shape):
+def _profile(session, shape):
+    """The events of a profiled first inference (ORT's profile JSON)."""
     import numpy as np
 
     feeds = {i.name: np.ones(shape, dtype=np.int64) for i in session.get_inputs()}
     session.run(None, feeds)
-    return nodes_per_provider(session.end_profiling())
+    return json.loads(Path(session.end_profiling()).read_text())
