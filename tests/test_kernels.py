@@ -18,7 +18,9 @@ class Text:
     def __init__(self, value):
         self.value = value
 
-    def astype(self, _type):
+    def astype(self, type_):
+        if type_ is not str:  # openvino's OVAny.astype converts to the type asked for; the parser asks for str
+            raise TypeError(type_)
         return self.value
 
 
@@ -36,8 +38,9 @@ class Node:
     """The parts of an openvino runtime-model node the parser reads."""
 
     def __init__(self, layer, kernel, precision, inputs=(), output=(), names=""):
-        self.info = {"layerType": Text(layer), "primitiveType": Text(kernel), "runtimePrecision": Text(precision),
-                     "originalLayersNames": Text(names)}
+        self.info = {"layerType": Text(layer), "primitiveType": Text(kernel), "runtimePrecision": Text(precision)}
+        if names is not None:  # None: the node carries no originalLayersNames
+            self.info["originalLayersNames"] = Text(names)
         self.inputs, self.output = list(inputs), output
 
     def get_rt_info(self):
@@ -49,7 +52,9 @@ class Node:
     def get_input_partial_shape(self, i):
         return Shape(self.inputs[i])
 
-    def get_output_partial_shape(self, _i):
+    def get_output_partial_shape(self, i):
+        if i != 0:  # the nodes read here have one output
+            raise IndexError(i)
         return Shape(self.output)
 
 
@@ -335,3 +340,170 @@ def test_the_committed_runs_say_what_ran_on_their_pages():
                 assert 'class="benchlog-pair"' in section.group(0) and "bf16으로 두면" in section.group(0)
                 pairs += 1
     assert checked >= 14 and pairs >= 1  # the 15-variant run of the AMX Xeon, at least
+
+
+# ---- Each parser's whole output on inputs chosen so that every rule shows (figures worked out by hand) -----------
+
+def test_gemm_flops_and_shares_by_hand():
+    assert kernels.gemm_flops([4, 3], [4, 5]) == 2 * 20 * 3  # 2 · elements(output) · K
+    assert kernels.gemm_flops(None, [4, 5]) == 0 and kernels.gemm_flops([4, 3], None) == 0  # a shape unknown
+    assert kernels.shares({}) is None and kernels.shares({"int8": 0}) is None
+    assert kernels.shares({"int8": 1}) == {"int8": 1.0, "bf16": 0.0, "fp32": 0.0}
+    assert kernels.shares({"fp32": 1, "other": 3}) == {"int8": 0.0, "bf16": 0.0, "fp32": 0.25, "other": 0.75}
+    assert kernels.kernel_precision("unknown", None) is None and kernels.kernel_precision(None, None) is None
+
+
+def test_openvino_whole_evidence_by_hand():
+    """K comes from the first input (here the weights are given [K, N]); an MHA Subgraph counts 4 · B·S·heads·d·S_k
+    (S_k from K's last dimension, 32 here against 64 queries), also with no mask input; a Subgraph without
+    originalLayersNames or with a dynamic Q is no GEMM, nor is a non-Subgraph op whose fused names mention MatMul and
+    Softmax; an op listed without inputs counts, with no FLOPs. Rows: most frequent first, then by name."""
+    mha = dict(inputs=[[2, 64, 12, 64], [2, 12, 64, 32]], output=[2, 64, 12, 64], names="MatMul,Softmax,MatMul_1")
+    ops = [Node("Subgraph", "jit_avx512_bf16", "bf16", **mha),
+           Node("FullyConnected", "brgemm_avx512_amx_i8", "i8", [[2, 64, 768], [768, 3072]], [2, 64, 3072]),
+           Node("Subgraph", "jit_avx512_bf16", "bf16", [[2, 64, 768], [2, 64, 768]], [2, 64, 768], names=None),
+           Node("Eltwise", "jit_avx512_f32", "f32", [[2, 12, 64, 32], [2, 12, 64, 32]], [2, 12, 64, 32],
+                names="MatMul_1,Softmax"),
+           Node("Subgraph", "jit_avx512_bf16", "bf16", [None, [2, 12, 64, 32]], [2, 64, 12, 64], names=mha["names"]),
+           Node("FullyConnected", "brgemm_avx512_amx_i8", "i8", [], [2, 64, 768]),
+           Node("Subgraph", "jit_avx512_bf16", "bf16", **mha)]
+    found = kernels.openvino(ops)
+    assert found["kernels"] == {
+        "source": "OpenVINO runtime model after an inference (layerType, primitiveType, runtimePrecision)",
+        "ops": [{"op": "FullyConnected", "kernel": "brgemm_avx512_amx_i8", "precision": "i8", "count": 2, "gemm": True},
+                {"op": "Subgraph", "kernel": "jit_avx512_bf16", "precision": "bf16", "count": 2, "gemm": False},
+                {"op": "Subgraph", "kernel": "jit_avx512_bf16", "precision": "bf16", "count": 2, "gemm": True},
+                {"op": "Eltwise", "kernel": "jit_avx512_f32", "precision": "f32", "count": 1, "gemm": False}],
+        "isa": ["avx512", "avx512_amx"]}  # from the GEMMs' kernels only
+    fc = 2 * (2 * 64 * 3072) * 768  # 603,979,776 in INT8
+    attention = 2 * 4 * (2 * 64 * 12 * 64) * 32  # two subgraphs, 12,582,912 each, in bf16
+    assert found["gemm_share"] == pytest.approx({"int8": 0.96, "bf16": 0.04, "fp32": 0.0})
+    assert fc / (fc + attention) == pytest.approx(0.96)
+
+
+def test_onnxruntime_whole_evidence_by_hand():
+    """Batch 2 × 64 tokens × hidden 768: QAttention's projection in INT8 and its two products in float, twice; a 3-D
+    float MatMul is a plain product, not an attention; a node with no inputs is counted in "other"; plumbing, events
+    that are no kernel and events without a name are left out."""
+    def node(op, inputs, outputs, provider="CPUExecutionProvider", name="n_kernel_time"):
+        args = {"op_name": op, "provider": provider, "output_type_shape": outputs}
+        if inputs is not None:
+            args["input_type_shape"] = inputs
+        return {"cat": "Node", "name": name, "args": args}
+
+    x = [{"float": [2, 64, 768]}]
+    events = [node("QAttention", x + [{"int8": [768, 2304]}], [{"float": [2, 64, 768]}]),
+              node("DynamicQuantizeMatMul", x + [{"int8": [768, 768]}], [{"float": [2, 64, 768]}]),
+              node("DynamicQuantizeMatMul", x + [{"int8": [768, 768]}], [{"float": [2, 64, 768]}]),
+              node("QAttention", x + [{"int8": [768, 2304]}], [{"float": [2, 64, 768]}]),
+              node("MatMul", x + [{"float": [768, 3072]}], [{"float": [2, 64, 3072]}]),
+              node("RandomUniform", None, [{"float": [4]}]),
+              node("Reshape", x, [{"float": [2, 64, 12, 64]}]),
+              node("MatMul", x, [{"float": [2, 64, 768]}], name="n_fence_before"),
+              {"cat": "Node", "args": {"op_name": "MatMul"}}]
+    found = kernels.onnxruntime(events)
+    cpu = "CPUExecutionProvider"
+    assert found["kernels"] == {
+        "source": "ONNX Runtime profile of an inference (op type, provider, input types and shapes)",
+        "ops": [{"op": "DynamicQuantizeMatMul", "kernel": None, "precision": "int8", "count": 2, "gemm": True,
+                 "provider": cpu},
+                {"op": "QAttention", "kernel": None, "precision": "int8", "count": 2, "gemm": True, "provider": cpu},
+                {"op": "MatMul", "kernel": None, "precision": "fp32", "count": 1, "gemm": True, "provider": cpu},
+                {"op": "RandomUniform", "kernel": None, "precision": "other", "count": 1, "gemm": False,
+                 "provider": cpu}],
+        "isa": []}
+    int8 = 2 * (2 * 2 * 64 * 768 * 3 * 768) + 2 * (2 * 2 * 64 * 768 * 768)  # projections, DQMMs: 1,207,959,552
+    fp32 = 2 * (4 * 2 * 64 * 64 * 768) + 2 * 2 * 64 * 3072 * 768  # products, MatMul: 654,311,424
+    assert (int8, fp32) == (1_207_959_552, 654_311_424)
+    assert found["gemm_share"] == pytest.approx({"int8": int8 / (int8 + fp32), "bf16": 0.0,
+                                                 "fp32": fp32 / (int8 + fp32)})
+
+
+def test_pytorch_whole_evidence_by_hand():
+    """addmm's and baddbmm's first shape is the bias (here broadcast: [1]); an op whose shapes or dtypes the profiler
+    did not record counts, with no FLOPs; a non-GEMM event first does not stop the reading. oneDNN lines count only
+    with their memory descriptors (the sixth field after "exec"); an empty implementation is no kernel; MKL's
+    routine names its precision (S, D) and whether it is a GEMM."""
+    events = [("aten::linear", ["float"] * 3, [[2, 64, 768], [3072, 768], [3072]]),
+              ("aten::baddbmm", ["float"] * 3 + ["Scalar", "Scalar"], [[1], [24, 64, 64], [24, 64, 32], [], []]),
+              ("aten::addmm", ["c10::BFloat16"] * 3 + ["Scalar", "Scalar"], [[3072], [128, 768], [768, 3072], [], []]),
+              ("aten::addmm", ["c10::BFloat16"] * 3 + ["Scalar", "Scalar"], [[3072], [128, 768], [768, 3072], [], []]),
+              ("aten::mm", [], []),
+              ("aten::bmm", ["float"], [[12, 64, 64]])]
+    exec_ = "onednn_verbose,v1,primitive,exec,cpu,"
+    lines = [exec_ + "inner_product,brgemm:avx512_core_amx,forward_inference,src:s8::blocked:ab::f0,,,mb128ic768oc768,0.1",
+             exec_ + "inner_product,brgemm:avx512_core_amx,forward_inference,src:s8::blocked:ab::f0,,,mb128ic768oc768,0.1",
+             exec_ + "matmul,brg_matmul:avx10_1_512_amx,undef,src:bf16::blocked:ab::f0 wei:bf16::blocked:ba::f0",
+             exec_ + "matmul,brg_matmul:avx10_1_512_amx,undef",  # cut short: no descriptors
+             exec_.rstrip(","),
+             exec_ + "eltwise,,forward_inference,data:f32::blocked:abc::f0",
+             "MKL_VERBOSE oneMKL 2024.0 Product build 20240605 for Intel(R) 64 architecture Intel(R) AVX-512",
+             "MKL_VERBOSE SGEMM(T,N,768,128,768,0x1,0x2,768,0x3,768,0x4,0x5,768) 45.1us CNR:OFF Dyn:1 NThr:2",
+             "MKL_VERBOSE SGEMM(T,N,768,128,768,0x1,0x2,768,0x3,768,0x4,0x5,768) 44.8us CNR:OFF Dyn:1 NThr:2",
+             "MKL_VERBOSE DGEMM(N,N,2,2,2,0x1,0x2,2,0x3,2,0x4,0x5,2) 1.0us CNR:OFF Dyn:1 NThr:2",
+             "MKL_VERBOSE SOMATCOPY(R,T,768,768,0x1,0x2,768,0x3,768) 3.0us CNR:OFF Dyn:1 NThr:2"]
+    found = kernels.pytorch(events, lines)
+
+    def row(op, kernel, precision, count, gemm=True):
+        return {"op": op, "kernel": kernel, "precision": precision, "count": count, "gemm": gemm}
+
+    assert found["kernels"] == {
+        "source": "PyTorch profiler (GEMM ops, input dtypes and shapes) and oneDNN / MKL verbose",
+        "ops": [row("MKL", "SGEMM", "f32", 2), row("aten::addmm", None, "c10::BFloat16", 2),
+                row("oneDNN inner_product", "brgemm:avx512_core_amx", "s8", 2),
+                row("MKL", "DGEMM", "f64", 1), row("MKL", "SOMATCOPY", "f32", 1, gemm=False),
+                row("aten::baddbmm", None, "float", 1), row("aten::bmm", None, "float", 1),
+                row("aten::mm", None, None, 1), row("oneDNN eltwise", None, "f32", 1, gemm=False),
+                row("oneDNN matmul", "brg_matmul:avx10_1_512_amx", "bf16", 1)],
+        "isa": ["avx10_1_512_amx", "avx512_core_amx", "mkl:avx512"]}
+    bf16 = 2 * (2 * 128 * 768 * 3072)  # 1,207,959,552
+    fp32 = 2 * (24 * 64 * 64) * 32  # baddbmm: 6,291,456
+    assert bf16 == 192 * fp32
+    assert found["gemm_share"] == pytest.approx({"int8": 0.0, "bf16": 192 / 193, "fp32": 1 / 193})
+
+
+@pytest.mark.parametrize("line, isa", [
+    ("MKL_VERBOSE oneMKL 2024.0 for Intel(R) Advanced Vector Extensions 2 (Intel(R) AVX2) enabled processors",
+     ["mkl:avx2"]),
+    ("MKL_VERBOSE Intel(R) MKL 2020.0 Product build for Intel(R) AVX512 processors", ["mkl:avx512"]),
+    ("MKL_VERBOSE oneMKL 2024.0 Product build 20240605 for Intel(R) 64 architecture, SSE4.2", []),
+    ("MKL_VERBOSE ", [])])
+def test_the_mkl_code_path_from_its_version_line(line, isa):
+    assert kernels.pytorch([], [line])["kernels"]["isa"] == isa
+
+
+@pytest.mark.parametrize("descriptors, kind", [
+    ("src:bf16::blocked:ab::f0 wei:bf16::blocked:ba::f0", "bf16"),  # primitives: name:type:...
+    ("src:bf16", "bf16"),
+    ("src_s8::blocked:ab:f0 wei_s8::blocked:ba:f0", "s8"),  # the gemm API: name_type:...
+    ("src_f8_e5m2::blocked:ab:f0", "f8_e5m2"),  # a type with an underscore in its name
+    ("src::blocked:ab::f0", None), ("src", None), ("", None), ("   ", None)])
+def test_onednn_descriptor_types(descriptors, kind):
+    assert kernels._onednn_type(descriptors) == kind
+
+
+def test_an_mkl_call_without_its_timing_still_counts():
+    assert kernels.pytorch([], ["MKL_VERBOSE SGEMM(N,N,1,1,1)"])["kernels"]["ops"] == [
+        {"op": "MKL", "kernel": "SGEMM", "precision": "f32", "count": 1, "gemm": True}]
+
+
+def test_what_ran_names_an_op_where_no_kernel_is_named_and_counts_the_rest_by_ops():
+    """ORT names no kernels: a GEMM in another precision (here float16) is named by its op and its type. The rest's
+    precision is the one most non-GEMM ops ran in, summed over rows (bf16: 3 + 3 ops against fp32's 5)."""
+    variant = {"gemm_share": {"int8": 0.0, "bf16": 0.0, "fp32": 0.5, "other": 0.5}, "kernels": {"ops": [
+        {"op": "MatMul", "kernel": None, "precision": "float16", "count": 2, "gemm": True},
+        {"op": "FusedMatMul", "kernel": None, "precision": "fp32", "count": 2, "gemm": True},
+        {"op": "LayerNormalization", "kernel": None, "precision": "bf16", "count": 3, "gemm": False},
+        {"op": "Gelu", "kernel": None, "precision": "fp32", "count": 5, "gemm": False},
+        {"op": "Softmax", "kernel": None, "precision": "bf16", "count": 3, "gemm": False}]}}
+    assert what_ran(variant) == {"gemm": [{"precision": "fp32", "share": 0.5, "kernels": ["FusedMatMul"]},
+                                          {"precision": "other", "share": 0.5, "kernels": ["MatMul"],
+                                           "names": ["float16"]}],
+                                 "rest": "bf16", "isa": []}
+
+
+def test_int8_used_from_half_of_the_gemm_flops():
+    half = what_ran({"gemm_share": {"int8": 0.5, "bf16": 0.0, "fp32": 0.5}, "kernels": None})
+    assert int8_check("vnni", half) == ("int8_used", 0.5)
+    assert int8_check("vnni", what_ran({"gemm_share": {"int8": 0.49, "bf16": 0.0, "fp32": 0.51}})) == \
+        ("int8_not_used", 0.49)

@@ -171,6 +171,9 @@ TORCH_GEMM = {"aten::addmm", "aten::mm", "aten::bmm", "aten::baddbmm", "aten::_i
               "aten::_scaled_mm", "mkldnn::_linear_pointwise"}
 
 
+MKL_CALL = re.compile(r"([A-Z][A-Z0-9_]*)\(")
+
+
 def _onednn_type(descriptors):
     """The first memory descriptor's data type: 'src:bf16::blocked:ab::f0 ...' (primitives) or 'src_s8::blocked...'
     (the gemm API) -> 'bf16' / 's8'."""
@@ -207,9 +210,10 @@ def pytorch(gemm_events, verbose_lines):
             if isa_of(impl):
                 isa.add(isa_of(impl))
         elif line.startswith("MKL_VERBOSE "):
-            word = line.split()[1]
-            if "(" in word:  # a call: SGEMM(T,N,768,...)
-                routine = word.split("(")[0]
+            words = line.split()
+            call = MKL_CALL.match(words[1]) if len(words) > 1 else None
+            if call:  # a call: SGEMM(T,N,768,...); the version line may start "Intel(R) MKL 2020.0"
+                routine = call.group(1)
                 counter[("MKL", routine, {"S": "f32", "D": "f64"}.get(routine[:1]), "GEMM" in routine, None)] += 1
             elif "AVX-512" in line or "AVX512" in line:  # the version line names the code path MKL chose
                 isa.add("mkl:avx512")
