@@ -13,9 +13,13 @@ PRECISIONS = ("fp32", "bf16", "int8")
 # Operations per cycle per core (a multiply-add counts 2).
 #   fp32: AVX-512 with two 512-bit FMA units (Intel Xeon) 64; AVX-512 on AMD Zen 4 (256-bit FMA datapaths) 32;
 #         AVX2 + FMA with two 256-bit FMA units 32; AVX only 16.
-#   bf16: AVX512_BF16 (vdpbf16ps) doubles the fp32 rate; AMX-BF16 tiles 1024 multiply-adds per cycle.
+#   bf16: AVX512_BF16 (vdpbf16ps) doubles the fp32 rate; AMX-BF16 tiles 512 multiply-adds per cycle (1,024 ops).
 #   int8: VNNI (vpdpbusd) 4x the fp32 rate; AVX2 without VNNI (vpmaddubsw + vpmaddwd + add) ~4/3x;
-#         AMX-INT8 tiles 2048 multiply-adds per cycle.
+#         AMX-INT8 tiles 1,024 multiply-adds per cycle (2,048 ops).
+#   AMX: one TDPBSSD multiplies a 16x64 by a 64x16 INT8 tile (16,384 multiply-adds), one TDPBF16PS a 16x32 by a
+#   32x16 bf16 tile (8,192), and the TMUL unit starts one every 16 cycles: Intel's "2,048 INT8 or 1,024 BF16
+#   operations per cycle" per core, counting a multiply-add as 2 as everywhere here (VNNI's 256 INT8 ops per cycle
+#   on two 512-bit units is the same count).
 
 
 def ops_per_cycle(flags, vendor):
@@ -25,9 +29,9 @@ def ops_per_cycle(flags, vendor):
                  "avx2": (32, "AVX2 + FMA, two FMA units"), "avx": (16, "AVX without FMA")}[isa.fp32_level(flags)]
     vnni = ("AVX512" if flags.get("avx512_vnni") else "AVX") + "-VNNI (4x fp32)"
     return {"fp32": (fp32, why),
-            "bf16": {"amx": (2048, "AMX-BF16 tiles"), "avx512": (2 * fp32, "AVX512_BF16 (2x fp32)"),
+            "bf16": {"amx": (1024, "AMX-BF16 tiles"), "avx512": (2 * fp32, "AVX512_BF16 (2x fp32)"),
                      "none": (fp32, "no bf16 instructions: converted to fp32")}[isa.bf16_level(flags)],
-            "int8": {"amx": (4096, "AMX-INT8 tiles"), "vnni": (4 * fp32, vnni),
+            "int8": {"amx": (2048, "AMX-INT8 tiles"), "vnni": (4 * fp32, vnni),
                      "avx2": (fp32 * 4 // 3, "no VNNI: vpmaddubsw + vpmaddwd (~4/3x fp32)")}[isa.int8_level(flags)]}
 
 
