@@ -454,7 +454,7 @@ def test_a_whole_efficiency_row_and_what_changes_it():
         "variant_id": "pytorch-fp32", "label": "PYTORCH-FP32", "precision": "fp32", "roof_precision": "fp32",
         "status": "ok", "reason": None, "hardware": {"native": True}, "latency_ms": REF_MS, "speedup": 1.0,
         "speedup_ci95": None, "gops": pytest.approx(100.0), "roof": None, "roof_pct": None,
-        "peak": peak["fp32"], "peak_pct": pytest.approx(100 / 128 * 100), "cosine": 1.0, "cosine_min": 0.99,
+        "shape_roof": None, "shape_roof_pct": None, "peak": peak["fp32"], "peak_pct": pytest.approx(100 / 128 * 100), "cosine": 1.0, "cosine_min": 0.99,
         "argmax_agree": 9, "argmax_total": 10, "flips": [1], "ran": None}  # the file does not say what ran
     assert rows[1]["roof_precision"] == "bf16" and rows[1]["peak"] == peak["bf16"]
     assert rows[2]["gops"] is None and rows[2]["reason"] == "it broke" and rows[2]["label"] == "W"
@@ -514,3 +514,69 @@ def test_an_estimate_below_the_measured_roof_is_not_shown():
     assert roof.credible_estimate({"rate_gops": 900.0}, measured) == {"rate_gops": 900.0}
     assert roof.credible_estimate({"rate_gops": 1000.0}, None) == {"rate_gops": 1000.0}  # nothing measured yet
     assert roof.credible_estimate(None, measured) is None
+
+
+def test_the_roof_at_the_workloads_gemm_shapes_by_hand():
+    """Per layer the model runs four H x H projections and the H x F, F x H pair, M = batch x sequence rows. The roof
+    at those shapes is a library's rate over all of them, each as often as a layer runs it; a library that did not
+    time every shape is no candidate; the best time of a shape over the roof files counts."""
+    from benchlog.format.model import Results, Run
+
+    a, b, c = (128, 768, 768), (128, 768, 3072), (128, 3072, 768)
+    assert roof.gemm_shapes(MULTILINGUAL, 2, 64) == [(a, 4), (b, 1), (c, 1)]
+    assert roof.gemm_shapes({"hidden": 8, "ffn": 8}, 1, 4) == [((4, 8, 8), 6)]  # H = F: one shape, six times
+    assert roof.gemm_shapes({}, 1, 128) == [] and roof.gemm_shapes(MULTILINGUAL, None, 128) == []
+    ops = {a: 150_994_944, b: 603_979_776, c: 603_979_776}  # 2·M·K·N
+
+    def timed(library, shape, ms, threads=2):  # the entry of a shape timed at `ms`
+        return {"library": library, "precision": "int8", "shape": list(shape), "rate_gops": ops[shape] / ms / 1e6}
+
+    first = {"machine_id": "box", "threads": 2, "gemm": [
+        timed("onnxruntime", a, 0.1), timed("onnxruntime", b, 0.2), timed("onnxruntime", c, 0.2),  # 0.8 ms a layer
+        timed("torch", a, 0.05), timed("torch", b, 0.4), timed("torch", c, 0.4),  # 1.0 ms: slower, though a is faster
+        timed("openvino", a, 0.01), timed("openvino", b, 0.01),  # c never timed: no candidate
+        {"library": "torch", "precision": "int8", "size": 512, "rate_gops": 9999.0}]}  # square: not a shape
+    layer_ops = 4 * ops[a] + ops[b] + ops[c]  # 1,811,939,328
+    shapes = roof.gemm_shapes(MULTILINGUAL, 1, 128)
+    got = roof.best_at_shapes([first], 2, shapes)
+    assert got == {"int8": {"rate_gops": pytest.approx(layer_ops / 0.8e-3 / 1e9), "library": "onnxruntime"}}
+    assert roof.best_at_shapes([first], 1, shapes) == {}  # another thread count
+    assert roof.best_gemm([first], 2)["int8"]["rate_gops"] == 9999.0  # the square roof ignores the shapes
+    second = {"machine_id": "box", "threads": 2, "gemm": [timed("onnxruntime", b, 0.1), timed("onnxruntime", a, 0.3)]}
+    got = roof.best_at_shapes([first, second], 2, shapes)  # b's best time is the second file's; a's the first's
+    assert got["int8"]["rate_gops"] == pytest.approx(layer_ops / 0.7e-3 / 1e9)
+
+    results = Results()
+    results.roofs = [Run("roof-a", first, None), Run("roof-b", second, None)]
+    run = _run([_variant("pytorch-fp32", REF_MS), _variant("ort-cpu-int8", REF_MS / 4, "int8")])
+    rows = {r["variant_id"]: r for r in efficiency.run_rows(results, _machine({"avx2": True, "fma": True}), run)}
+    int8 = rows["ort-cpu-int8"]
+    assert int8["gops"] == pytest.approx(400.0) and int8["shape_roof"]["library"] == "onnxruntime"
+    assert int8["shape_roof_pct"] == pytest.approx(400.0 / (layer_ops / 0.7e-3 / 1e9) * 100)
+    assert rows["pytorch-fp32"]["shape_roof"] is None and rows["pytorch-fp32"]["shape_roof_pct"] is None  # no fp32
+
+
+def test_the_committed_amx_xeon_page_shows_the_roof_at_the_workloads_shapes():
+    """The AMX Xeon's roof file times the GEMMs of its runs' workloads: its efficiency tables give each variant's %
+    of the roof at those shapes as computed from the files, and the roof table lists the rate per workload."""
+    import re
+
+    from benchlog.format.load import load_results
+    from benchlog.site.pages import Renderer
+
+    from conftest import ROOT
+
+    results = load_results(ROOT / "results")
+    machine = results.machines["intel-xeon-2vcpu"]
+    html = Renderer(results).machine_page(machine)
+    run = max((r for r in results.runs_of(machine.id) if len(r.variants) >= 15), key=lambda r: r.id)
+    rows = {r["variant_id"]: r for r in efficiency.run_rows(results, machine, run)}
+    best = rows["openvino-int8-bf16"]
+    assert best["shape_roof"]["library"] == "onnxruntime" and 40 < best["shape_roof_pct"] < 100
+    assert best["shape_roof_pct"] > best["roof_pct"]  # the thin GEMMs' roof is lower than the square one
+    section = re.search(rf'id="run-{re.escape(run.id)}"(?:(?!id="run-).)*', html, re.S).group(0)
+    (row,) = [r for r in re.findall(r'data-variant="openvino-int8-bf16">(.*?)</tr>', section, re.S)
+              if 'class="benchlog-ran"' in r]  # the efficiency table's row
+    assert (f"이 워크로드의 GEMM 형상 상한 대비 {best['shape_roof_pct']:.0f}% "
+            f"({best['shape_roof']['rate_gops']:,.0f}, onnxruntime)") in row
+    assert "M=128 (배치 1 × 시퀀스 128), H 768, F 3072: " in html

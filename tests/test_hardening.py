@@ -339,7 +339,7 @@ def test_every_kind_of_schema_problem_reads_as_one_line(change, line):
     (lambda d: d["variants"][0]["latency_ms"].update(p50=0.0001),
      "variants[0].latency_ms.p50: must be a latency from 0.001 ms (1 µs) to 3,600,000 ms (1 hour), got 0.0001"),
     (lambda d: d["variants"][0]["latency_ms"].update(p50_ci95=[1.0]),
-     "variants[0].latency_ms.p50_ci95: does not fit the format (minItems)"),
+     "variants[0].latency_ms.p50_ci95: has 1 entries; it must have 2"),
 ])
 def test_run_schema_problems_read_as_one_line(box, change, line):
     from benchlog.format.problems import schema_problems
@@ -407,6 +407,21 @@ def test_a_roof_file_is_kept_with_its_name_and_path(box):
     assert [str(p) for p in results.problems] == []
     (loaded,) = results.roofs
     assert loaded.id == "roof-20260101T000000Z" and loaded.path == roof
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ({"size": 512}, None), ({"shape": [128, 768, 3072]}, None),
+    ({}, "gemm[0]: must hold exactly one of size, shape"),
+    ({"size": 512, "shape": [128, 768, 3072]}, "gemm[0]: must hold exactly one of size, shape"),
+    ({"shape": [128, 768]}, "gemm[0].shape: has 2 entries; it must have 3"),
+    ({"shape": [128, 0, 3]}, "gemm[0].shape[1]: must be >= 1, got 0")])
+def test_a_roof_entry_is_a_square_size_or_a_workload_shape(box, entry, problem):
+    results_dir, _ = box
+    roof = results_dir / "test-box/roof-20260101T000000Z.json"
+    roof.write_text(json.dumps({"format_version": 8, "kind": "roof", "machine_id": "test-box",
+                                "started_at": "2026-01-01T00:00:00Z", "threads": 2,
+                                "gemm": [{"library": "torch", "precision": "int8", "rate_gops": 1.0, **entry}]}))
+    assert [str(p) for p in load_results(results_dir).problems] == ([f"{roof}: {problem}"] if problem else [])
 
 
 @pytest.mark.parametrize("raw, ok", [("-9223372036854775808", True), ("9223372036854775807", True),

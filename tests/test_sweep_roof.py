@@ -76,10 +76,19 @@ def test_the_roof_file_holds_every_library_and_an_estimate(swept):
     assert {(g["library"], g["precision"]) for g in gemm} >= {("torch", "fp32"), ("torch", "int8"),
                                                                ("onnxruntime", "fp32"), ("onnxruntime", "int8"),
                                                                ("openvino", "fp32"), ("openvino", "int8")}
-    assert {g["size"] for g in gemm} == {64, 128}
+    assert {g["size"] for g in gemm if g["size"]} == {64, 128}  # the loader gives a missing field as None or []
+    # and the GEMMs of the workloads the runs measured at these threads: the tiny model (hidden 32, feed-forward 64)
+    # at batch 1 and sequences 16 and 32, M = 16 and 32 rows
+    dims = load_results(results).runs[0].doc["model"]["dims"]
+    assert (dims["hidden"], dims["ffn"]) == (32, 64)
+    assert {tuple(g["shape"]) for g in gemm if g["shape"]} == {
+        (m, k, n) for m in (16, 32) for k, n in ((32, 32), (32, 64), (64, 32))}
+    assert all(bool(g["size"]) != bool(g["shape"]) for g in gemm)
     for g in gemm:  # the rate is the operations of the GEMM over its median time
-        assert g["rate_gops"] == pytest.approx(2 * g["size"] ** 3 / (g["median_ms"] / 1e3) / 1e9)
+        m, k, n = g.get("shape") or [g.get("size")] * 3
+        assert g["rate_gops"] == pytest.approx(2 * m * k * n / (g["median_ms"] / 1e3) / 1e9)
     assert "GEMM roof at 2 threads" in roof.stdout and "fp32:" in roof.stdout
+    assert "32x64x32: fp32 " in roof.stdout
     if docs[-1]["estimate"]:
         assert docs[-1]["estimate"]["fp32"]["basis"].startswith("estimate: ")
 
@@ -105,5 +114,10 @@ def test_the_machine_page_shows_sweeps_roof_advice_and_efficiency(swept, site_co
     # The point that speaks for the machine is shown in full among the runs; the others are folded in the sweep.
     assert page.count('<section class="benchlog-run"') == 1 and page.count('class="benchlog-details benchlog-run"') == 3
     assert re.search(r"\d+%<br><small>int8 상한", page)  # % of the measured roof, against the int8 roof
+    # and of the roof at the workload's own GEMM shapes, in every efficiency table; the roof table lists it per
+    # workload (sequences 16 and 32: M = 16 and 32)
+    assert page.count("이 워크로드의 GEMM 형상 상한 대비") >= 4 * 3
+    assert re.search(r"M=16 \(배치 1 × 시퀀스 16\), H 32, F 64: [\d,]+ \(\w+\)", page)
+    assert re.search(r"M=32 \(배치 1 × 시퀀스 32\), H 32, F 64: [\d,]+ \(\w+\)", page)
     pareto = [f for f in figures if f["layout"].get("meta", {}).get("floor") == 0.99]
     assert len(pareto) == 1  # a folded point keeps its efficiency table; the Pareto chart is the featured run's

@@ -6,12 +6,15 @@ from benchlog.analysis.what_ran import int8_check, what_ran
 
 
 def run_rows(results, machine, run):
-    """One dict per variant of `run`: hardware, achieved rate, % of the measured roof and of the estimated peak,
+    """One dict per variant of `run`: hardware, achieved rate, % of the measured roof (square GEMMs), of the roof at
+    the workload's own GEMM shapes and of the estimated peak,
     fidelity (mean and worst cosine, argmax, flipped inputs' margins)."""
     doc = run.doc
     w, dims = doc["workload"], (doc["model"].get("dims") or {})
     threads = w.get("threads")
-    best = roof.best_gemm(results.roofs_of(machine.id), threads)
+    docs = results.roofs_of(machine.id)
+    best = roof.best_gemm(docs, threads)
+    at_shapes = roof.best_at_shapes(docs, threads, roof.gemm_shapes(dims, w.get("batch_size"), w.get("seq_len")))
     estimate = roof.estimate_peak(machine.cpu, threads) if threads and not run.transcribed else {}
     ratios = intervals.run_speedups(doc)
     rows = []
@@ -30,6 +33,9 @@ def run_rows(results, machine, run):
             "speedup_ci95": (ratios.get(v["id"]) or {}).get("ci95"),
             "gops": gops, "roof": gemm, "roof_pct": 100 * gops / gemm["rate_gops"] if gops and gemm else None,
             "peak": peak, "peak_pct": 100 * gops / peak["rate_gops"] if gops and peak else None,
+            # the roof at this workload's own GEMM shapes: how fast its products can run here
+            "shape_roof": at_shapes.get(kind),
+            "shape_roof_pct": 100 * gops / at_shapes[kind]["rate_gops"] if gops and kind in at_shapes else None,
             "cosine": fidelity.get("cosine"), "cosine_min": fidelity.get("cosine_min"),
             "ran": what_ran(v) if v["status"] == "ok" else None,
             "argmax_agree": fidelity.get("argmax_agree"), "argmax_total": fidelity.get("argmax_total"), "flips": fidelity.get("flips") or [],

@@ -58,6 +58,8 @@ def best_gemm(roof_docs, threads):
         if doc.get("threads") != threads:
             continue
         for g in doc.get("gemm") or []:
+            if g.get("shape"):
+                continue  # one of a workload's GEMMs (best_at_shapes), not a square one
             if g["precision"] not in best or g["rate_gops"] > best[g["precision"]]["rate_gops"]:
                 best[g["precision"]] = g
     return best
@@ -74,3 +76,43 @@ def credible_estimate(estimate, measured):
     if estimate and measured and measured["rate_gops"] > estimate["rate_gops"]:
         return None
     return estimate
+
+
+def gemm_shapes(dims, batch, seq):
+    """[((M, K, N), count per encoder layer)] of a workload's weight GEMMs, M = batch x sequence rows: the Q, K, V and
+    output projections (H x H, 4 of them) and the feed-forward pair (H x F, F x H); [] without the model's dims. The
+    attention's own products (per head, S x S) and the classifier head are left out: they are batched or tiny, and
+    analysis/flops.py counts them in the model's operations."""
+    dims = dims or {}
+    hidden, ffn = dims.get("hidden"), dims.get("ffn")
+    if not (hidden and ffn and batch and seq):
+        return []
+    m, counts = batch * seq, {}
+    for shape, count in (((hidden, hidden), 4), ((hidden, ffn), 1), ((ffn, hidden), 1)):
+        counts[(m, *shape)] = counts.get((m, *shape), 0) + count
+    return list(counts.items())
+
+
+def best_at_shapes(roof_docs, threads, shapes):
+    """{precision: {"rate_gops", "library"}}: per precision, the best library's rate over a workload's GEMMs (each
+    shape timed on its own in `benchlog roof`, taken as often as a layer runs it), from the roof files at `threads`
+    that timed every one of them; the best time of a shape over the files counts."""
+    want = dict(shapes)
+    seconds = {}  # (precision, library) -> {shape: best seconds}
+    for doc in roof_docs:
+        if doc.get("threads") != threads:
+            continue
+        for g in doc.get("gemm") or []:
+            shape = tuple(g.get("shape") or ())
+            if shape in want:
+                t = 2 * shape[0] * shape[1] * shape[2] / (g["rate_gops"] * 1e9)
+                times = seconds.setdefault((g["precision"], g["library"]), {})
+                times[shape] = min(t, times.get(shape, t))
+    best = {}
+    ops = sum(2 * m * k * n * count for (m, k, n), count in want.items())
+    for (precision, library), times in sorted(seconds.items()):
+        if want and set(times) == set(want):
+            rate = ops / sum(times[s] * count for s, count in want.items()) / 1e9
+            if precision not in best or rate > best[precision]["rate_gops"]:
+                best[precision] = {"rate_gops": rate, "library": library}
+    return best

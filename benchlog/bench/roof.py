@@ -3,7 +3,12 @@
 One library's GEMM is no roof: an NNCF INT8 model can outrun PyTorch's INT8 GEMM. So the roof of a precision is
 the best of large square GEMMs (several sizes) through PyTorch, ONNX Runtime and OpenVINO, each in its own process,
 at the thread count the runs use. The file also carries a peak estimated from the ISA, cores and clock
-(report/roof.py), labelled as an estimate.
+(analysis/roof.py), labelled as an estimate.
+
+A square GEMM is a kind roof: at batch 1 the model's products are thin (M = batch x sequence rows, 128 by default),
+and no library reaches its square rate on them. So the roof also times the GEMMs of the workloads this machine's
+runs measured, shape by shape (`shape`: [M, K, N], from analysis/roof.gemm_shapes): how fast the model's own
+products can run here, the part of the roof a variant can hope to reach.
 """
 
 import json
@@ -34,31 +39,37 @@ def timed(call):
     return statistics.median(samples), len(samples)
 
 
-def entry(library, precision, n, seconds, repeats, **extra):
-    return {"library": library, "precision": precision, "size": n, "rate_gops": 2 * n ** 3 / seconds / 1e9,
+def problems(sizes, shapes):
+    """(m, k, n, what the entry records) for each square size and each [M, K, N] shape."""
+    return [(n, n, n, {"size": n}) for n in sizes] + [(m, k, n, {"shape": [m, k, n]}) for m, k, n in shapes]
+
+
+def entry(library, precision, where, m, k, n, seconds, repeats, **extra):
+    return {"library": library, "precision": precision, **where, "rate_gops": 2 * m * k * n / seconds / 1e9,
             "median_ms": seconds * 1e3, "repeats": repeats, **extra}
 
 
-def gemm_torch(threads, flags, sizes=SIZES):
+def gemm_torch(threads, flags, sizes=SIZES, shapes=()):
     import torch
 
     torch.set_num_threads(threads)
     out = []
     bf16_native = bool(flags.get("avx512_bf16") or flags.get("amx_bf16"))
-    for n in sizes:
-        a, b = torch.randn(n, n), torch.randn(n, n)
+    for m, k, n, where in problems(sizes, shapes):
+        a, b = torch.randn(m, k), torch.randn(k, n)
         with torch.inference_mode():
-            out.append(entry("torch", "fp32", n, *timed(lambda: torch.mm(a, b))))
+            out.append(entry("torch", "fp32", where, m, k, n, *timed(lambda: torch.mm(a, b))))
             a16, b16 = a.bfloat16(), b.bfloat16()
-            out.append(entry("torch", "bf16", n, *timed(lambda: torch.mm(a16, b16)), emulated=not bf16_native))
-            a8 = torch.randint(-128, 127, (n, n), dtype=torch.int8)
-            b8 = torch.randint(-128, 127, (n, n), dtype=torch.int8)
-            out.append(entry("torch", "int8", n, *timed(lambda: torch._int_mm(a8, b8)),
+            out.append(entry("torch", "bf16", where, m, k, n, *timed(lambda: torch.mm(a16, b16)),
+                             emulated=not bf16_native))
+            a8 = torch.randint(-128, 127, (m, k), dtype=torch.int8)
+            b8 = torch.randint(-128, 127, (k, n), dtype=torch.int8)
+            out.append(entry("torch", "int8", where, m, k, n, *timed(lambda: torch._int_mm(a8, b8)),
                              note="torch._int_mm (int8 x int8 -> int32)"))
     return out
 
 
-def gemm_onnxruntime(threads, flags, sizes=SIZES):
+def gemm_onnxruntime(threads, flags, sizes=SIZES, shapes=()):
     import numpy as np
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
@@ -67,25 +78,25 @@ def gemm_onnxruntime(threads, flags, sizes=SIZES):
     options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
     out = []
     rng = np.random.default_rng(0)
-    for n in sizes:
+    for m, k, n, where in problems(sizes, shapes):
         for precision, op, a_type, w in (
-                ("fp32", "MatMul", TensorProto.FLOAT, rng.standard_normal((n, n)).astype(np.float32)),
-                ("int8", "MatMulInteger", TensorProto.UINT8, rng.integers(-128, 127, (n, n)).astype(np.int8))):
+                ("fp32", "MatMul", TensorProto.FLOAT, rng.standard_normal((k, n)).astype(np.float32)),
+                ("int8", "MatMulInteger", TensorProto.UINT8, rng.integers(-128, 127, (k, n)).astype(np.int8))):
             out_type = TensorProto.FLOAT if precision == "fp32" else TensorProto.INT32
             graph = helper.make_graph([helper.make_node(op, ["a", "w"], ["y"])], "gemm",
-                                      [helper.make_tensor_value_info("a", a_type, [n, n])],
-                                      [helper.make_tensor_value_info("y", out_type, [n, n])],
+                                      [helper.make_tensor_value_info("a", a_type, [m, k])],
+                                      [helper.make_tensor_value_info("y", out_type, [m, n])],
                                       [numpy_helper.from_array(w, "w")])
             model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
             session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-            a = (rng.standard_normal((n, n)).astype(np.float32) if precision == "fp32"
-                 else rng.integers(0, 255, (n, n)).astype(np.uint8))
-            out.append(entry("onnxruntime", precision, n, *timed(lambda: session.run(None, {"a": a})),
+            a = (rng.standard_normal((m, k)).astype(np.float32) if precision == "fp32"
+                 else rng.integers(0, 255, (m, k)).astype(np.uint8))
+            out.append(entry("onnxruntime", precision, where, m, k, n, *timed(lambda: session.run(None, {"a": a})),
                              note=f"{op} on the CPU EP" + (" (u8 x s8 -> int32)" if precision == "int8" else "")))
     return out
 
 
-def gemm_openvino(threads, flags, sizes=SIZES):
+def gemm_openvino(threads, flags, sizes=SIZES, shapes=()):
     import numpy as np
     import openvino as ov
     import openvino.opset13 as ops
@@ -93,11 +104,11 @@ def gemm_openvino(threads, flags, sizes=SIZES):
     core = ov.Core()
     out = []
     rng = np.random.default_rng(0)
-    for n in sizes:
-        a = rng.standard_normal((n, n)).astype(np.float32)
-        w = rng.standard_normal((n, n)).astype(np.float32)
+    for m, k, n, where in problems(sizes, shapes):
+        a = rng.standard_normal((m, k)).astype(np.float32)
+        w = rng.standard_normal((k, n)).astype(np.float32)
         for precision in ("fp32", "bf16", "int8"):
-            param = ops.parameter([n, n], np.float32, name="a")
+            param = ops.parameter([m, k], np.float32, name="a")
             weights = ops.constant(w)
             if precision == "int8":
                 # FakeQuantize on both inputs: OpenVINO's low-precision transformations run the MatMul in u8 x i8.
@@ -117,7 +128,8 @@ def gemm_openvino(threads, flags, sizes=SIZES):
             request = compiled.create_infer_request()
             note = ("MatMul between FakeQuantize (u8 activations, i8 weights)" if precision == "int8"
                     else f"MatMul, INFERENCE_PRECISION_HINT={got}")
-            out.append(entry("openvino", precision, n, *timed(lambda: request.infer({"a": a})), note=note))
+            out.append(entry("openvino", precision, where, m, k, n, *timed(lambda: request.infer({"a": a})),
+                             note=note))
     return out
 
 
@@ -138,6 +150,7 @@ def run(options, out=sys.stdout):
                                       warn=lambda text: print(f"benchlog: {text}", file=sys.stderr))
     threads = runner.default_threads(machine, options.threads)
     sizes = options.sizes or list(SIZES)
+    shapes = workload_shapes(machine_dir, threads)
     flags = machine["cpu"].get("flags") or {}
     doc = {"format_version": machine["format_version"], "kind": "roof", "machine_id": machine_dir.name,
            "cpu_model": machine["cpu"]["model"], "started_at": runner.utc_now(), "threads": threads,
@@ -145,7 +158,9 @@ def run(options, out=sys.stdout):
            "estimate": {p: {k: e[k] for k in ("rate_gops", "basis")}
                         for p, e in estimate_peak(machine["cpu"], threads).items()},
            "notes": [f"square GEMMs of sizes {', '.join(map(str, sizes))}, median of >= {MIN_REPEATS} calls and "
-                     f">= {MIN_SECONDS} s each; one process per library"]}
+                     f">= {MIN_SECONDS} s each; one process per library"]
+                    + ([f"and the GEMMs of the workloads measured here at {threads} threads, [M, K, N]: "
+                        + ", ".join("x".join(map(str, s)) for s in shapes)] if shapes else [])}
     for library in LIBRARIES:
         if importlib.util.find_spec(library) is None:
             doc["skipped"].append(f"{library}: not installed")
@@ -153,7 +168,7 @@ def run(options, out=sys.stdout):
         print(f"benchlog roof: {library} ...", file=sys.stderr, flush=True)
         try:
             doc["gemm"].extend(child.run("benchlog.bench.roof", [library, threads, json.dumps(flags),
-                                                                 json.dumps(sizes)]))
+                                                                 json.dumps(sizes), json.dumps(shapes)]))
         except child.ChildFailed as exc:
             doc["skipped"].append(f"{library}: {exc}")
     if not doc["gemm"]:
@@ -163,6 +178,30 @@ def run(options, out=sys.stdout):
     path = store.claim_named(machine_dir, stem, doc)  # never overwrites an earlier roof
     print_roof(doc, path, out)
     return path
+
+
+MAX_WORKLOADS = 6  # the newest distinct workloads whose GEMM shapes a roof times (3 shapes each)
+
+
+def workload_shapes(machine_dir, threads):
+    """[[M, K, N], ...]: the distinct GEMM shapes (analysis/roof.gemm_shapes) of the newest MAX_WORKLOADS distinct
+    workloads this machine's run files measured at `threads`; a file that cannot be read is passed over (`benchlog
+    validate` names it)."""
+    from benchlog.analysis.roof import gemm_shapes
+
+    workloads, shapes = [], []
+    for path in sorted(Path(machine_dir).glob("2*.json"), reverse=True):
+        try:
+            doc = json.loads(path.read_text())
+            w, dims = doc["workload"], doc["model"].get("dims") or {}
+            key = (w["batch_size"], w["seq_len"], dims.get("hidden"), dims.get("ffn"))
+            found = gemm_shapes(dims, w["batch_size"], w["seq_len"]) if w.get("threads") == threads else []
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if found and key not in workloads and len(workloads) < MAX_WORKLOADS:
+            workloads.append(key)
+            shapes += [list(s) for s, _count in found if list(s) not in shapes]
+    return shapes
 
 
 def measure_missing(run_paths, results, out=sys.stderr):
@@ -204,11 +243,21 @@ def print_roof(doc, path, out):
                    f"{b['size']}³)" if b else "not measured"
         estimate = f"; estimated peak {e['rate_gops']:,.0f}" if e else ""
         print(f"  {precision}: {measured}{estimate}", file=out)
+    shapes = list(dict.fromkeys(tuple(g["shape"]) for g in doc["gemm"] if g.get("shape")))
+    if shapes:
+        print("at the GEMM shapes of the workloads measured here (M x K x N; best library):", file=out)
+    for shape in shapes:
+        rates = {}
+        for g in doc["gemm"]:
+            if tuple(g.get("shape") or ()) == shape and g["rate_gops"] > rates.get(g["precision"], (0,))[0]:
+                rates[g["precision"]] = (g["rate_gops"], g["library"])
+        print(f"  {'x'.join(map(str, shape))}: " + ", ".join(
+            f"{p} {rates[p][0]:,.0f} ({rates[p][1]})" for p in ("fp32", "bf16", "int8") if p in rates), file=out)
     for line in doc["skipped"]:
         print(f"  skipped {line}", file=out)
     print(f"wrote {path}", file=out)
 
 
-if __name__ == "__main__":  # one library in its own process: python -m benchlog.bench.roof LIBRARY THREADS FLAGS SIZES
-    library, threads, flags, sizes = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
-    child.send(result=MEASURE[library](threads, flags, sizes))
+if __name__ == "__main__":  # one library in its own process: python -m benchlog.bench.roof LIBRARY THREADS FLAGS SIZES SHAPES
+    library, threads, flags = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+    child.send(result=MEASURE[library](threads, flags, json.loads(sys.argv[4]), json.loads(sys.argv[5])))

@@ -61,6 +61,12 @@ def _to_problem(path, error):
         return ResultFileError(path, where, f"is {len(error.instance):,} characters; the limit is "
                                             f"{'at most' if kind == 'maxLength' else 'at least'} "
                                             f"{error.validator_value:,}")
+    if kind == "oneOf" and all(list(o) == ["required"] for o in error.validator_value):
+        names = [o["required"][0] for o in error.validator_value]
+        return ResultFileError(path, where, f"must hold exactly one of {', '.join(names)}")
+    if kind in ("minItems", "maxItems") and error.schema.get("minItems") == error.schema.get("maxItems"):
+        return ResultFileError(path, where, f"has {len(error.instance):,} entries; it must have "
+                                            f"{error.validator_value:,}")
     if kind in ("maxItems", "maxProperties"):
         return ResultFileError(path, where, f"has {len(error.instance):,} entries; at most {error.validator_value:,} "
                                             "are allowed")

@@ -5,7 +5,7 @@ finite numbers (NaN and Infinity are refused when the file is parsed), 64-bit in
 nesting and file size. `benchlog validate` and the site build both apply exactly these rules.
 """
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 MAX_FILE_BYTES = 5 * 2**20  # a run of 20 variants x 3 rounds is ~30 KB; 5 MB leaves room and stops a flood
 MAX_DEPTH = 12  # nesting of objects and lists; the format itself needs 6
@@ -318,9 +318,14 @@ RUN = {
 GEMM = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["library", "precision", "size", "rate_gops"],
+    "required": ["library", "precision", "rate_gops"],
+    # a square GEMM (size) or one of a workload's GEMMs ([M, K, N]), never both
+    "oneOf": [{"required": ["size"]}, {"required": ["shape"]}],
     "properties": {"library": _STR, "precision": {"enum": ["fp32", "bf16", "int8"]},
-                   "size": {"type": "integer", "minimum": 1, "maximum": 1 << 20}, "rate_gops": _POS,
+                   "size": {"type": "integer", "minimum": 1, "maximum": 1 << 20},
+                   "shape": {"type": "array", "minItems": 3, "maxItems": 3,
+                             "items": {"type": "integer", "minimum": 1, "maximum": 1 << 20}},
+                   "rate_gops": _POS,
                    "median_ms": _POS_OR_NULL, "repeats": _COUNT_OR_NULL, "emulated": {"type": ["boolean", "null"]},
                    "note": _NOTE_OR_NULL},
 }

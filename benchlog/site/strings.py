@@ -107,6 +107,9 @@ UI = {
                                                                      "(느리고 U8은 포화 가능)",
             "dynamic_int8": "INT8 가중치, 활성값은 실행 중 INT8로 양자화", "worst": "최저", "flips": "뒤바뀐 입력의 마진 (기준→변형)",
             "of_roof": "{precision} 상한 {rate} ({library})", "of_peak": "추정 {rate}",
+            "of_shape_roof": "이 워크로드의 GEMM 형상 상한 대비 {pct}% ({rate}, {library})",
+            "workload_roof": "워크로드의 GEMM 형상에서 (G연산/s)",
+            "workload_roof_row": "M={m} (배치 {batch} × 시퀀스 {seq}), H {hidden}, F {ffn}: {rate} ({library})",
             "recommended_title": "코사인 {floor} 이상 중 가장 빠른 변형", "front": "파레토",
             "pair_lead": "같은 NNCF INT8 모델에서 양자화되지 않은 층을", "pair_f32": "f32로 두면",
             "pair_bf16": "bf16으로 두면", "cosine_word": "코사인",
@@ -126,7 +129,11 @@ UI = {
                         "셉니다. 상한(roof)은 benchlog roof가 이 머신과 스레드 수에서 잰 가장 빠른 정사각 GEMM(모든 "
                         "라이브러리 중 최고)입니다. weight-only INT8은 런타임이 활성값을 즉석에서 양자화했다고 기록되면 INT8 "
                         "상한과, 아니면 FP32 상한과 비교합니다. "
-                        "100%를 넘으면 그 모델의 커널이 정사각 GEMM보다 빠르다는 뜻입니다."},
+                        "100%를 넘으면 그 모델의 커널이 정사각 GEMM보다 빠르다는 뜻입니다. "
+                        "배치 1에서 모델의 행렬곱은 M(배치 × 시퀀스)이 작은 납작한 GEMM이라 어느 라이브러리도 정사각 "
+                        "속도를 내지 못합니다. 그래서 benchlog roof는 이 워크로드의 GEMM 형상(층마다 H×H 4개, H×F, "
+                        "F×H)도 하나씩 재고, 그 형상에서 가장 빠른 라이브러리의 속도를 \"형상 상한\"으로 함께 "
+                        "보입니다: 모델의 행렬곱이 이 머신에서 낼 수 있는 속도이고, 그 차이가 실제로 남은 여지입니다."},
     "no_roof": "이 머신·스레드 수의 GEMM 상한이 아직 없습니다: 이 머신에서 benchlog roof를 실행하고 "
                "results/에 커밋하세요.",
     "flops_per_inference": "{gops:,.2f} G연산/추론 (batch {batch}, 시퀀스 {seq})",
