@@ -569,7 +569,8 @@ def test_the_committed_amx_xeon_page_shows_the_roof_at_the_workloads_shapes():
     results = load_results(ROOT / "results")
     machine = results.machines["intel-xeon-2vcpu"]
     html = Renderer(results).machine_page(machine)
-    run = max((r for r in results.runs_of(machine.id) if len(r.variants) >= 15), key=lambda r: r.id)
+    run = max((r for r in results.runs_of(machine.id) if len(r.variants) >= 15
+               and r.doc["model"]["name"] == "distilbert-base-multilingual-cased"), key=lambda r: r.id)
     rows = {r["variant_id"]: r for r in efficiency.run_rows(results, machine, run)}
     best = rows["openvino-int8-bf16"]
     assert best["shape_roof"]["library"] == "onnxruntime" and 40 < best["shape_roof_pct"] < 100
