@@ -121,3 +121,23 @@ def test_the_machine_page_shows_sweeps_roof_advice_and_efficiency(swept, site_co
     assert re.search(r"1×32, H 32/F 64: [\d,]+ \(\w+\)", page)
     pareto = [f for f in figures if f["layout"].get("meta", {}).get("floor") == 0.99]
     assert len(pareto) == 1  # a folded point keeps its efficiency table; the Pareto chart is the featured run's
+
+
+def test_the_roof_times_the_shapes_of_the_newest_readable_workloads_and_no_giant(tmp_path):
+    """Shapes come from run files that pass the format's checks, newest workload first; a workload whose GEMMs would
+    not fit in memory (a file may claim any sequence length) is not timed."""
+    from benchlog.bench.roof import MAX_ELEMENTS, workload_shapes
+
+    shutil.copytree(ROOT / "results/intel-xeon-2vcpu", tmp_path / "intel-xeon-2vcpu")
+    got = workload_shapes(tmp_path, "intel-xeon-2vcpu", 2)
+    assert got[:3] == [[128, 384, 384], [128, 384, 1536], [128, 1536, 384]]  # MiniLM's run is the newest
+    assert [128, 768, 3072] in got and workload_shapes(tmp_path, "intel-xeon-2vcpu", 1) == []
+    newest = max((tmp_path / "intel-xeon-2vcpu").glob("2*.json"))
+    doc = json.loads(newest.read_text())
+    doc["workload"]["seq_len"] = 1 << 20  # M = 2^20 rows: 2^20 x 384 alone is 6 x 2^22 elements
+    newest.write_text(json.dumps(doc))
+    assert load_results(tmp_path).problems == []  # the file is read, and its workload is the newest
+    got = workload_shapes(tmp_path, "intel-xeon-2vcpu", 2)
+    assert all(m * k + k * n + m * n <= MAX_ELEMENTS for m, k, n in got) and [128, 768, 3072] in got
+    newest.write_text("{not json")  # unreadable: passed over
+    assert [128, 768, 3072] in workload_shapes(tmp_path, "intel-xeon-2vcpu", 2)

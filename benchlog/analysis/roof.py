@@ -116,3 +116,15 @@ def best_at_shapes(roof_docs, threads, shapes):
             if precision not in best or rate > best[precision]["rate_gops"]:
                 best[precision] = {"rate_gops": rate, "library": library}
     return best
+
+
+def workloads_at(runs, threads):
+    """{(batch, sequence, hidden, ffn): gemm_shapes} of the workloads `runs` measured at `threads`, in the order of
+    the runs (the first run of a workload places it); runs without the model's dims are passed over."""
+    out = {}
+    for run in runs:
+        w, dims = run.doc["workload"], run.doc["model"].get("dims") or {}
+        shapes = gemm_shapes(dims, w.get("batch_size"), w.get("seq_len"))
+        if w.get("threads") == threads and shapes:
+            out.setdefault((w["batch_size"], w["seq_len"], dims["hidden"], dims["ffn"]), shapes)
+    return out

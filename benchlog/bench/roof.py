@@ -150,7 +150,7 @@ def run(options, out=sys.stdout):
                                       warn=lambda text: print(f"benchlog: {text}", file=sys.stderr))
     threads = runner.default_threads(machine, options.threads)
     sizes = options.sizes or list(SIZES)
-    shapes = workload_shapes(machine_dir, threads)
+    shapes = workload_shapes(options.results, machine_dir.name, threads)
     flags = machine["cpu"].get("flags") or {}
     doc = {"format_version": machine["format_version"], "kind": "roof", "machine_id": machine_dir.name,
            "cpu_model": machine["cpu"]["model"], "started_at": runner.utc_now(), "threads": threads,
@@ -181,26 +181,21 @@ def run(options, out=sys.stdout):
 
 
 MAX_WORKLOADS = 6  # the newest distinct workloads whose GEMM shapes a roof times (3 shapes each)
+MAX_ELEMENTS = 1 << 26  # a shape's three matrices together (256 MiB in fp32): a larger one is not timed
 
 
-def workload_shapes(machine_dir, threads):
-    """[[M, K, N], ...]: the distinct GEMM shapes (analysis/roof.gemm_shapes) of the newest MAX_WORKLOADS distinct
-    workloads this machine's run files measured at `threads`; a file that cannot be read is passed over (`benchlog
-    validate` names it)."""
-    from benchlog.analysis.roof import gemm_shapes
+def workload_shapes(results_dir, machine_id, threads):
+    """[[M, K, N], ...]: the distinct GEMM shapes (analysis/roof.gemm_shapes) of the newest MAX_WORKLOADS workloads
+    this machine's run files measured at `threads`, read through the format's checks (a file that fails them is
+    passed over; `benchlog validate` names it); a shape whose matrices exceed MAX_ELEMENTS is left out."""
+    from benchlog.analysis.roof import workloads_at
+    from benchlog.format.load import load_results
 
-    workloads, shapes = [], []
-    for path in sorted(Path(machine_dir).glob("2*.json"), reverse=True):
-        try:
-            doc = json.loads(path.read_text())
-            w, dims = doc["workload"], doc["model"].get("dims") or {}
-            key = (w["batch_size"], w["seq_len"], dims.get("hidden"), dims.get("ffn"))
-            found = gemm_shapes(dims, w["batch_size"], w["seq_len"]) if w.get("threads") == threads else []
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue
-        if found and key not in workloads and len(workloads) < MAX_WORKLOADS:
-            workloads.append(key)
-            shapes += [list(s) for s, _count in found if list(s) not in shapes]
+    runs = sorted(load_results(results_dir).runs_of(machine_id), key=lambda r: r.doc["started_at"], reverse=True)
+    shapes = []
+    for found in list(workloads_at(runs, threads).values())[:MAX_WORKLOADS]:
+        shapes += [list(s) for s, _count in found
+                   if list(s) not in shapes and s[0] * s[1] + s[1] * s[2] + s[0] * s[2] <= MAX_ELEMENTS]
     return shapes
 
 

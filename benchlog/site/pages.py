@@ -367,13 +367,8 @@ class Renderer:
             estimate = roof.estimate_peak(machine.cpu, threads) or next(
                 (d["estimate"] for d in reversed(docs) if d["threads"] == threads and d["estimate"]), {})
             # the roof at the GEMM shapes of each workload this machine's runs measured at these threads
-            workloads = {}
-            for run in self.results.runs_of(machine.id):
-                w, dims = run.doc["workload"], run.doc["model"].get("dims") or {}
-                shapes = roof.gemm_shapes(dims, w.get("batch_size"), w.get("seq_len"))
-                if w.get("threads") == threads and shapes:
-                    workloads[(w["batch_size"], w["seq_len"], dims["hidden"], dims["ffn"])] = \
-                        roof.best_at_shapes(docs, threads, shapes)
+            workloads = {key: roof.best_at_shapes(docs, threads, shapes)
+                         for key, shapes in roof.workloads_at(self.results.runs_of(machine.id), threads).items()}
             rows += [{"threads": threads, "precision": p, "best": best.get(p),
                       "estimate": roof.credible_estimate(estimate.get(p), best.get(p)),
                       "below": bool(estimate.get(p)) and roof.credible_estimate(estimate.get(p), best.get(p)) is None,
