@@ -538,13 +538,18 @@ def test_the_roof_at_the_workloads_gemm_shapes_by_hand():
         {"library": "torch", "precision": "int8", "size": 512, "rate_gops": 9999.0}]}  # square: not a shape
     layer_ops = 4 * ops[a] + ops[b] + ops[c]  # 1,811,939,328
     shapes = roof.gemm_shapes(MULTILINGUAL, 1, 128)
-    got = roof.best_at_shapes([first], 2, shapes)
-    assert got == {"int8": {"rate_gops": pytest.approx(layer_ops / 0.8e-3 / 1e9), "library": "onnxruntime"}}
+    other_threads = {"machine_id": "box", "threads": 1, "gemm": [timed("torch", s, 0.001) for s in (a, b, c)]}
+    got = roof.best_at_shapes([other_threads, first], 2, shapes)  # a file at another thread count is passed over
+    assert got == {"int8": {"rate_gops": pytest.approx(layer_ops / 0.8e-3 / 1e9, rel=1e-12),
+                            "library": "onnxruntime"}}
     assert roof.best_at_shapes([first], 1, shapes) == {}  # another thread count
+    tie = {"machine_id": "box", "threads": 2,
+           "gemm": [timed(lib, s, 0.1) for lib in ("b-lib", "a-lib") for s in (a, b, c)]}
+    assert roof.best_at_shapes([tie], 2, shapes)["int8"]["library"] == "a-lib"  # a tie: the first by name
     assert roof.best_gemm([first], 2)["int8"]["rate_gops"] == 9999.0  # the square roof ignores the shapes
     second = {"machine_id": "box", "threads": 2, "gemm": [timed("onnxruntime", b, 0.1), timed("onnxruntime", a, 0.3)]}
     got = roof.best_at_shapes([first, second], 2, shapes)  # b's best time is the second file's; a's the first's
-    assert got["int8"]["rate_gops"] == pytest.approx(layer_ops / 0.7e-3 / 1e9)
+    assert got["int8"]["rate_gops"] == pytest.approx(layer_ops / 0.7e-3 / 1e9, rel=1e-12)
 
     results = Results()
     results.roofs = [Run("roof-a", first, None), Run("roof-b", second, None)]
