@@ -108,7 +108,7 @@ UI = {
             "dynamic_int8": "INT8 가중치, 활성값은 실행 중 INT8로 양자화", "worst": "최저", "flips": "뒤바뀐 입력의 마진 (기준→변형)",
             "of_roof": "{precision} 상한 {rate} ({library})", "of_peak": "추정 {rate}",
             "of_shape_roof": "형상 상한 대비 {pct}% ({rate}, {library})",
-            "workload_roof": "워크로드(배치×시퀀스, H/F)의 GEMM 형상에서",
+            "workload_roof": "형상 상한 (배치×시퀀스, H/F)",
             "workload_roof_row": "{batch}×{seq}, H {hidden}/F {ffn}: {rate} ({library})",
             "recommended_title": "코사인 {floor} 이상 중 가장 빠른 변형", "front": "파레토",
             "pair_lead": "같은 NNCF INT8 모델에서 양자화되지 않은 층을", "pair_f32": "f32로 두면",
